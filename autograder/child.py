@@ -1,0 +1,114 @@
+"""The sandboxed side: imports the submission and serves calls from the grader.
+
+Run as `python -I child.py SUBMISSION_DIR REQUEST_FD REPLY_FD` with requests and replies on the
+two pipe descriptors given after it. Everything in this process is untrusted once the submission is imported:
+the grader believes nothing it says except plain data, checked on arrival.
+"""
+
+import importlib
+import os
+import sys
+import traceback
+import types
+
+# `python -I` leaves the script's own directory off sys.path.
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import wire  # noqa: E402
+
+_objects = {}
+
+
+def _store(value):
+    _objects[len(_objects) + 1] = value
+    return len(_objects)
+
+
+def _resolve(opaque):
+    if opaque.ref not in _objects:
+        raise LookupError("that object no longer exists (did an earlier call crash?)")
+    return _objects[opaque.ref]
+
+
+def _where(error, filename):
+    """'mlp.py line 42, in forward' for the innermost frame in the student's file."""
+    frames = [f for f in traceback.extract_tb(error.__traceback__) if os.path.basename(f.filename) == filename]
+    if not frames:
+        return ""
+    frame = frames[-1]
+    return f"{filename} line {frame.lineno}, in {frame.name}"
+
+
+class Session:
+    def __init__(self):
+        self.module = None
+        self.filename = ""
+
+    def op_import(self, module, seed=0, reference=None, standins=()):
+        import random
+
+        import numpy
+
+        random.seed(seed)
+        numpy.random.seed(seed)
+        self.filename = module + ".py"
+        self.module = importlib.import_module(module)
+        if reference:
+            self._stand_in(reference, standins)
+        return None
+
+    def _stand_in(self, source, names):
+        # The reference lives in a nameless module object, never in sys.modules or on disk.
+        reference = types.ModuleType("reference")
+        exec(compile(source, "<reference>", "exec"), reference.__dict__)
+        for name in names:
+            owner, _, attribute = name.rpartition(".")
+            if owner:
+                target = getattr(self.module, owner, None)
+                if isinstance(target, type):
+                    setattr(target, attribute, getattr(reference, owner).__dict__[attribute])
+            else:
+                setattr(self.module, attribute, getattr(reference, attribute))
+
+    def op_call(self, target, name=None, args=(), kwargs=None):
+        function = getattr(self.module, target) if isinstance(target, str) else target
+        if name is not None:
+            function = getattr(function, name)
+        return function(*args, **(kwargs or {}))
+
+    def op_getattr(self, target, name):
+        return getattr(target, name)
+
+    def op_setattr(self, target, name, value):
+        setattr(target, name, value)
+
+    def op_run(self, source, name, args=(), kwargs=None):
+        # Grader-supplied helper code (e.g. export a Keras model's weights as arrays).
+        namespace = {"student": self.module}
+        exec(compile(source, "<grader helper>", "exec"), namespace)
+        return namespace[name](*args, **(kwargs or {}))
+
+
+def serve(requests, replies):
+    session = Session()
+    while True:
+        try:
+            message = wire.receive(requests)
+        except EOFError:
+            return
+        try:
+            request = wire.decode(message, _resolve)
+            handler = getattr(session, "op_" + request.pop("op"))
+            reply = {"ok": wire.encode(handler(**request), _store)}
+        except BaseException as error:  # the student's code may raise anything, SystemExit included
+            reply = {"error": {"type": type(error).__name__, "message": str(error)[:2000],
+                               "where": _where(error, session.filename)}}
+        try:
+            wire.send(replies, reply)
+        except BaseException as error:
+            wire.send(replies, {"error": {"type": type(error).__name__, "message": str(error)[:2000], "where": ""}})
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, sys.argv[1])
+    os.chdir(sys.argv[1])
+    serve(os.fdopen(int(sys.argv[2]), "rb"), os.fdopen(int(sys.argv[3]), "wb"))

@@ -1,0 +1,119 @@
+"""Plain data across the sandbox boundary: JSON, with NumPy arrays as .npy bytes.
+
+Both sides use this module; the child runs its own copy. Nothing here unpickles:
+arrays are read with allow_pickle=False and only bool, integer and float dtypes
+are accepted, so the trusted side gets back data, never objects.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+import struct
+
+import numpy as np
+
+MAX_MESSAGE = 256 * 1024 * 1024
+_HEADER = struct.Struct(">Q")
+_ALLOWED_KINDS = "biuf"
+
+
+class WireError(ValueError):
+    """A message that is not plain data (or is too large, or is cut short)."""
+
+
+class Opaque:
+    """An object that stayed in the child: a handle, or something that is not data."""
+
+    def __init__(self, ref: int | None, type_name: str):
+        self.ref, self.type_name = ref, type_name
+
+    def __repr__(self) -> str:
+        return f"<{self.type_name} object>"
+
+
+class NpyFile:
+    """A large array passed as a file in the child's directory instead of inline."""
+
+    def __init__(self, path: str):
+        self.path = path
+
+
+def encode(value, store=None):
+    """Value -> JSON-able tree. Objects that are not data go to `store` (child side)."""
+    if value is None or isinstance(value, (bool, str)):
+        return value
+    if isinstance(value, (int, float)) and type(value) in (int, float):
+        return value
+    if isinstance(value, (np.ndarray, np.generic)):
+        array = np.asarray(value).view(np.ndarray) if isinstance(value, np.ndarray) else np.asarray(value)
+        if array.dtype.kind not in _ALLOWED_KINDS:
+            return {"__opaque__": None, "type": f"array of dtype {array.dtype}"}
+        buffer = io.BytesIO()
+        np.save(buffer, np.ascontiguousarray(array), allow_pickle=False)
+        return {"__nd__": base64.b64encode(buffer.getvalue()).decode("ascii")}
+    if isinstance(value, (list, tuple)):
+        return [encode(item, store) for item in value]
+    if isinstance(value, dict) and all(type(key) is str for key in value):
+        return {"__dict__": {key: encode(item, store) for key, item in value.items()}}
+    if isinstance(value, Opaque):
+        return {"__opaque__": value.ref, "type": value.type_name}
+    if isinstance(value, NpyFile):
+        return {"__npyfile__": value.path}
+    ref = store(value) if store is not None else None
+    return {"__opaque__": ref, "type": type(value).__name__}
+
+
+def decode(tree, resolve=None):
+    """JSON tree -> value. `resolve` maps handles back to objects (child side)."""
+    if isinstance(tree, list):
+        return [decode(item, resolve) for item in tree]
+    if not isinstance(tree, dict):
+        return tree
+    if "__nd__" in tree:
+        return _load_array(tree["__nd__"])
+    if "__dict__" in tree:
+        return {str(key): decode(item, resolve) for key, item in tree["__dict__"].items()}
+    if "__opaque__" in tree:
+        opaque = Opaque(tree["__opaque__"], str(tree.get("type", "object"))[:80])
+        return resolve(opaque) if resolve is not None else opaque
+    if "__npyfile__" in tree and resolve is not None:
+        return np.load(tree["__npyfile__"], allow_pickle=False)
+    raise WireError("unexpected object in message")
+
+
+def _load_array(text: str) -> np.ndarray:
+    try:
+        array = np.load(io.BytesIO(base64.b64decode(text)), allow_pickle=False)
+    except Exception as error:  # a malformed .npy is a protocol error, whatever numpy raises
+        raise WireError(f"malformed array: {error}") from None
+    if not isinstance(array, np.ndarray) or array.dtype.kind not in _ALLOWED_KINDS:
+        raise WireError("array of a dtype that is not bool, int or float")
+    return array
+
+
+def send(stream, message: dict) -> None:
+    payload = json.dumps(message, allow_nan=True).encode()
+    stream.write(_HEADER.pack(len(payload)) + payload)
+    stream.flush()
+
+
+def receive(stream) -> dict:
+    """Read one message; raises EOFError when the other side is gone."""
+    header = stream.read(_HEADER.size)
+    if len(header) < _HEADER.size:
+        raise EOFError("connection closed")
+    (size,) = _HEADER.unpack(header)
+    if size > MAX_MESSAGE:
+        raise WireError(f"message of {size} bytes exceeds the {MAX_MESSAGE} byte limit")
+    payload = stream.read(size)
+    if len(payload) < size:
+        raise EOFError("connection closed mid-message")
+    try:
+        message = json.loads(payload)
+    except ValueError as error:
+        raise WireError(f"not JSON: {error}") from None
+    if not isinstance(message, dict):
+        raise WireError("message is not an object")
+    return message
