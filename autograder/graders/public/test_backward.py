@@ -1,0 +1,48 @@
+"""Public checks for MLP.backward: one gradient step, checked against finite differences."""
+
+import numpy as np
+
+from autograder.checks import assert_close, check
+from autograder.oracle import PARAMETERS, gradient, layers, random_params
+
+
+def _step(student, params, x, y, learning_rate):
+    """The student's parameters after one backward() from these weights and cached activations."""
+    d, h = params["weights_input_hidden"].shape
+    net = student.new("MLP", d, h, params["bias_output"].size, learning_rate=learning_rate, seed=0)
+    net.set_many(params)
+    cache = layers(params, x)
+    net.set_many(cache)  # backward() reads the activations that forward() cached
+    returned = net.call("backward", x, y, cache["output"])
+    return {name: net.get(name) for name in PARAMETERS}, returned
+
+
+def test_backward_matches_finite_differences(student, rng, cfg):
+    """backward() moves every weight and bias by -learning_rate times the gradient of the loss"""
+    params = random_params(rng, 3, 4, 2)
+    x, y = rng.normal(size=(5, 3)), rng.uniform(size=(5, 2))
+    rate = cfg.learning_rate
+    grads = gradient(params, x, y, cfg.fd_step)
+    got, _ = _step(student, params, x, y, rate)
+    for name in PARAMETERS:
+        want = params[name] - rate * grads[name]
+        assert_close(got[name], want, what=name, rtol=cfg.rtol, atol=cfg.atol,
+                     hint=f"{name} after one backward() step is not old value - learning_rate * dL/d{name}",
+                     misconceptions={
+                         "rate": (params[name] - grads[name], "the update ignores self.learning_rate"),
+                         "mean": (params[name] - rate * grads[name] / len(x),
+                                  "the update is divided by the number of samples: the loss is a sum, not a mean"),
+                         "ascent": (params[name] + rate * grads[name],
+                                    "the update climbs the loss (gradient ascent): check the sign of the error"),
+                         "frozen": (params[name], f"{name} is never updated"),
+                     })
+
+
+def test_backward_returns_none(student, rng, cfg):
+    """backward() updates the network and returns None"""
+    params = random_params(rng, 2, 3, 1)
+    x, y = rng.normal(size=(4, 2)), rng.uniform(size=(4, 1))
+    got, returned = _step(student, params, x, y, cfg.learning_rate)
+    check(returned is None, "backward() should update the weights in place and return None",
+          f"it returned {type(returned).__name__}")
+    check(any(not np.allclose(got[name], params[name]) for name in PARAMETERS), "backward() changed no parameter")

@@ -1,0 +1,41 @@
+"""Public checks for MLP.train and train_xor."""
+
+import numpy as np
+
+from autograder.checks import as_array, assert_close, check
+from autograder.oracle import PARAMETERS, gradient, layers, loss, random_params
+
+XOR_INPUTS = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=float)
+XOR_LABELS = np.array([[0], [1], [1], [0]], dtype=float)
+
+
+def test_train_xor_returns_losses(student, rng, cfg):
+    """MLP.train returns one loss per epoch, each computed before that epoch's update"""
+    params = random_params(rng, 2, 3, 1)
+    net = student.new("MLP", 2, 3, 1, learning_rate=0.5, seed=0)
+    net.set_many(params)
+    losses = net.call("train", XOR_INPUTS, XOR_LABELS, 4)
+    check(isinstance(losses, list) and len(losses) == 4, "train(inputs, labels, epochs=4) should return a list of 4 losses",
+          f"got {type(losses).__name__} {'of length ' + str(len(losses)) if isinstance(losses, list) else ''}")
+    want, current = [], {name: value.copy() for name, value in params.items()}
+    for _ in range(4):  # gradient descent on L, with the gradient from finite differences
+        want.append(loss(current, XOR_INPUTS, XOR_LABELS))
+        grads = gradient(current, XOR_INPUTS, XOR_LABELS, 1e-6)
+        current = {name: current[name] - 0.5 * grads[name] for name in PARAMETERS}
+    assert_close(as_array(losses, "losses"), want, what="losses", rtol=1e-6, atol=1e-9,
+                 hint="each loss should be 1/2 * sum((labels - output)**2), computed before that epoch's backward()",
+                 misconceptions={"after": (want[1:] + [loss(current, XOR_INPUTS, XOR_LABELS)],
+                                           "each loss is computed after the update: record it before calling backward()"),
+                                 "mean": (np.array(want) / 4, "the loss is a sum over samples (times 1/2), not a mean")})
+
+
+def test_train_xor_solves_xor(student, cfg):
+    """train_xor(seed=0) returns a network whose outputs are within 0.1 of the XOR labels"""
+    net = student.call("train_xor", 0)
+    check(hasattr(net, "type_name"), "train_xor should return the trained MLP", f"it returned {type(net).__name__}")
+    params = {name: as_array(net.get(name), name) for name in PARAMETERS}
+    outputs = layers(params, XOR_INPUTS)["output"]
+    check(np.all(np.abs(outputs - XOR_LABELS) < cfg.tolerance),
+          "the trained network does not solve XOR: try more epochs, more hidden units, a larger learning "
+          "rate, or initial weights centred on zero (the lesson's settings stop near 0.5)",
+          f"outputs for [0,0], [0,1], [1,0], [1,1]: {np.round(outputs.ravel(), 3).tolist()}")

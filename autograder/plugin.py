@@ -1,0 +1,161 @@
+"""The pytest plugin that turns grader runs into results: fixtures, ordering, verdicts.
+
+Graders are plain pytest functions in graders/public/test_<exercise>.py and
+graders/hidden/test_<exercise>.py. They receive `student` (a handle on the sandboxed
+submission), `cfg` (their grading.toml section), `rng` (seeded per run and test) and,
+in hidden graders, `reference` (the solution module, imported here in the trusted process).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import zlib
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from .checks import CheckFailed
+from .config import EXERCISES, Config
+from .handle import Student, StudentCrashed, StudentError, SubmissionMissing
+from .sandbox import Limits
+
+
+@dataclass
+class TestResult:
+    exercise: str
+    name: str
+    title: str
+    public: bool
+    max_score: float
+    score: float = 0.0
+    status: str = "failed"  # passed | failed | not implemented | error
+    message: str = ""
+
+
+def exercise_of(path: Path) -> str:
+    return Path(path).stem.removeprefix("test_")
+
+
+class GradingPlugin:
+    def __init__(self, config: Config, files: dict[str, Path], *, seed: int, only: list[str],
+                 solutions: Path | None, standins: bool):
+        self.config, self.files, self.seed, self.only = config, files, seed, only
+        self.solutions, self.use_standins = solutions, standins
+        self.results: dict[str, TestResult] = {}
+        self.students: dict[str, Student] = {}
+        self.collection_errors: list[str] = []
+        self.outputs: dict[str, str] = {}
+
+    # -- collection ---------------------------------------------------------------
+    def pytest_collection_modifyitems(self, config, items):
+        def key(item):
+            exercise = exercise_of(item.path)
+            order = EXERCISES.index(exercise) if exercise in EXERCISES else len(EXERCISES)
+            return order, item.path.parent.name != "public"
+        selected = [item for item in items if not self.only or exercise_of(item.path) in self.only]
+        deselected = [item for item in items if item not in selected]
+        if deselected:
+            config.hook.pytest_deselected(items=deselected)
+        items[:] = sorted(selected, key=key)  # stable: file order within an exercise
+
+    def pytest_collectreport(self, report):
+        if report.failed:
+            self.collection_errors.append(f"{report.nodeid}: {report.longreprtext.splitlines()[-1] if report.longreprtext else 'error'}")
+
+    # -- fixtures -----------------------------------------------------------------
+    @pytest.fixture
+    def student(self, request) -> Student:
+        exercise = exercise_of(request.node.path)
+        if exercise not in self.students:
+            section = self.config.exercises[exercise]
+            reference = None
+            if self.use_standins and section.standins:
+                reference = (self.solutions / f"{section.module}.py").read_text()
+            self.students[exercise] = Student(
+                section.module, self.files, Limits(section.timeout_s, section.memory_mb, section.processes),
+                seed=self.seed, reference=reference, standins=section.standins)
+        return self.students[exercise]
+
+    @pytest.fixture
+    def cfg(self, request):
+        return self.config.exercises[exercise_of(request.node.path)]
+
+    @pytest.fixture
+    def rng(self, request) -> np.random.Generator:
+        # Different inputs for every run seed and every test, the same on a re-run with that seed.
+        return np.random.default_rng([self.seed, zlib.crc32(request.node.name.encode())])
+
+    @pytest.fixture
+    def reference(self, request):
+        section = self.config.exercises[exercise_of(request.node.path)]
+        if self.solutions is None or not (self.solutions / f"{section.module}.py").exists():
+            pytest.fail("this grader needs the reference solutions, which are not here", pytrace=False)
+        return _load_reference(self.solutions / f"{section.module}.py")
+
+    # -- running ------------------------------------------------------------------
+    @pytest.hookimpl(hookwrapper=True)
+    def pytest_runtest_teardown(self, item, nextitem):
+        yield
+        exercise = exercise_of(item.path)
+        if nextitem is None or exercise_of(nextitem.path) != exercise:
+            student = self.students.get(exercise)
+            if student is not None:
+                student.close()  # the next exercise gets a fresh process
+                self.outputs[exercise] = student.output
+
+    @pytest.hookimpl(hookwrapper=True)
+    def pytest_runtest_makereport(self, item, call):
+        outcome = yield
+        report = outcome.get_result()
+        if call.when == "setup" and report.passed or call.when == "teardown" and report.passed:
+            return
+        exercise, public = exercise_of(item.path), item.path.parent.name == "public"
+        points = self.config.exercises[exercise].points.get(item.name, 0.0)
+        title = (item.function.__doc__ or item.name).strip().splitlines()[0]
+        result = self.results.setdefault(item.nodeid, TestResult(exercise, item.name, title, public, points))
+        if report.passed:
+            result.status, result.score, result.message = "passed", points, ""
+            return
+        if result.status == "failed" and result.message:
+            return  # the first failure (call) is the one to report, not a teardown after it
+        error = call.excinfo.value if call.excinfo else None
+        result.status, result.message, fraction = verdict(error, public)
+        result.score = round(points * fraction, 6)
+
+
+def verdict(error, public: bool) -> tuple[str, str, float]:
+    """(status, message, fraction of points) for a grader's exception, in the student's words."""
+    if isinstance(error, CheckFailed):
+        message = error.hint + (f"\n{error.detail}" if public and error.detail else "")
+        return "failed", message, error.fraction
+    if isinstance(error, StudentError):
+        if error.not_implemented:
+            return "not implemented", error.message or "not implemented yet", 0.0
+        where = f" ({error.where})" if error.where else ""
+        # Hidden checks show where the code failed but not its message, which could echo hidden inputs.
+        text = f"{error.type_name}: {error.message}" if public else error.type_name
+        return "failed", f"your code raised {text}{where}", 0.0
+    if isinstance(error, SubmissionMissing):
+        return "failed", str(error), 0.0
+    if isinstance(error, StudentCrashed):
+        return "failed", f"your code crashed: {error}", 0.0
+    if isinstance(error, AssertionError):
+        return "failed", str(error).splitlines()[0] if str(error) else "check failed", 0.0
+    if error is not None and type(error).__name__ == "Failed":  # pytest.fail(...)
+        return "error", str(error), 0.0
+    name = type(error).__name__ if error is not None else "unknown"
+    return "error", f"the grader could not check this ({name}); please tell your instructor", 0.0
+
+
+_references: dict[Path, object] = {}
+
+
+def _load_reference(path: Path):
+    if path not in _references:
+        spec = importlib.util.spec_from_file_location(f"reference_{path.stem}", path)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        _references[path] = module
+    return _references[path]
