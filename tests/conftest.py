@@ -1,0 +1,70 @@
+"""Shared helpers for our own tests: grade a folder through the real CLI, build submissions."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from autograder import sandbox  # noqa: E402
+from autograder.config import load  # noqa: E402
+
+requires_bwrap = pytest.mark.skipif(not sandbox.bwrap_works(),
+                                    reason="bubblewrap is not installed here (.ci/run installs it)")
+
+
+def run_cli(*args: str, cwd: Path = REPO, env: dict | None = None, timeout: float = 900) -> subprocess.CompletedProcess:
+    """`python -m autograder ARGS` in a subprocess, as a user would run it."""
+    return subprocess.run([sys.executable, "-m", "autograder", *args], cwd=cwd, capture_output=True, text=True,
+                          timeout=timeout, env={**os.environ, **(env or {})})
+
+
+def grade(submission: Path, results: Path, *extra: str) -> dict:
+    """Grade a folder with `python -m autograder grade` and return its results.json."""
+    done = run_cli("grade", str(submission), "--results", str(results), *extra)
+    assert done.returncode == 0, done.stderr
+    return json.loads(results.read_text())
+
+
+def exercise_scores(results: dict) -> dict[str, float]:
+    scores: dict[str, float] = {}
+    for test in results["tests"]:
+        scores[test["tags"][0]] = round(scores.get(test["tags"][0], 0.0) + test["score"], 6)
+    return scores
+
+
+def make_submission(folder: Path, *, mlp: str | None = None, mnist_keras: str | None = None) -> Path:
+    """A submission folder holding the given sources (None: the file is absent)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, text in (("mlp.py", mlp), ("mnist_keras.py", mnist_keras)):
+        if text is not None:
+            (folder / name).write_text(text)
+    return folder
+
+
+def mutate(source: str, old: str, new: str) -> str:
+    """source with exactly one occurrence of `old` replaced (fails loudly if it is not there once)."""
+    assert source.count(old) == 1, f"expected exactly one {old!r} in the source"
+    return source.replace(old, new)
+
+
+@pytest.fixture(scope="session")
+def config():
+    return load(REPO / "grading.toml")
+
+
+@pytest.fixture(scope="session")
+def solution_mlp() -> str:
+    return (REPO / "solutions" / "mlp.py").read_text()
+
+
+@pytest.fixture(scope="session")
+def solution_keras() -> str:
+    return (REPO / "solutions" / "mnist_keras.py").read_text()
