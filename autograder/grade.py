@@ -100,4 +100,5 @@ def grade(submission: Path, *, config: Config, only: list[str] | None = None, se
         raise EngineError("graders failed to run: " + ("; ".join(plugin.collection_errors) or f"pytest exit {code}"))
     return Report(tests=list(plugin.results.values()), seed=seed, sandbox=sandbox.describe(),
                   execution_time=time.monotonic() - started, submission_sha256=submission_digest,
-                  hidden_visibility=config.hidden_visibility, notes=notes)
+                  hidden_visibility=config.hidden_visibility, notes=notes,
+                  artifacts=plugin.kept)

@@ -3,7 +3,8 @@
 Graders are plain pytest functions in graders/public/test_<exercise>.py and
 graders/hidden/test_<exercise>.py. They receive `student` (a handle on the sandboxed
 submission), `cfg` (their grading.toml section), `rng` (seeded per run and test) and,
-in hidden graders, `reference` (the solution module, imported here in the trusted process).
+in hidden graders, `reference` (the solution module, imported here in the trusted process);
+`artifacts` is a dict where graders leave plain data for the HTML report.
 """
 
 from __future__ import annotations
@@ -47,6 +48,7 @@ class GradingPlugin:
         self.students: dict[str, Student] = {}
         self.collection_errors: list[str] = []
         self.outputs: dict[str, str] = {}
+        self.kept: dict[str, object] = {}
 
     # -- collection ---------------------------------------------------------------
     def pytest_collection_modifyitems(self, config, items):
@@ -86,6 +88,11 @@ class GradingPlugin:
     def rng(self, request) -> np.random.Generator:
         # Different inputs for every run seed and every test, the same on a re-run with that seed.
         return np.random.default_rng([self.seed, zlib.crc32(request.node.name.encode())])
+
+    @pytest.fixture
+    def artifacts(self) -> dict:
+        """Plain data a grader keeps for the feedback page (XOR losses, trained Keras weights)."""
+        return self.kept
 
     @pytest.fixture
     def reference(self, request):

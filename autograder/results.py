@@ -26,6 +26,7 @@ class Report:
     submission_sha256: str
     hidden_visibility: str = "after_due_date"
     notes: list[str] = field(default_factory=list)
+    artifacts: dict = field(default_factory=dict)  # for the HTML report; not written to results.json
 
     @property
     def score(self) -> float:
