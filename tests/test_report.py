@@ -1,0 +1,169 @@
+"""The HTML feedback page: built for the reference and for wrong submissions, opened in headless Chromium.
+
+Chromium loads each page with a probe script added before </body>: on `load` it writes
+"loaded/total" images (loaded = complete and naturalWidth > 0) into the body's
+data-images attribute, which --dump-dom prints. A screenshot must not be blank.
+"""
+
+import html
+import json
+import re
+import shutil
+import subprocess
+
+import numpy as np
+import pytest
+from conftest import REPO, make_submission, mutate, run_cli
+
+from autograder import data
+from autograder.plugin import TestResult as CheckResult  # not "Test...": pytest would try to collect it
+from autograder.report import write_report
+from autograder.results import Report
+
+CHROMIUM = shutil.which("chromium")
+requires_chromium = pytest.mark.skipif(
+    CHROMIUM is None, reason="Debian's chromium is not installed (.ci/run installs it: apt-get install chromium)")
+NUMPY_EXERCISES = "sigmoid,sigmoid_derivative,forward,backward,train_xor"
+PROBE = ('<script>addEventListener("load", function () { var all = Array.from(document.images);'
+         ' var ok = all.filter(function (i) { return i.complete && i.naturalWidth > 0; });'
+         ' document.body.setAttribute("data-images", ok.length + "/" + all.length); });</script>')
+# The lesson's XOR settings: 2 hidden units, rate 1, all weights from rand() in [0, 1), 100 epochs.
+LESSON_XOR = ("network = MLP(2, 2, 1, learning_rate=1.0, seed=seed)\n"
+              "    rng = np.random.default_rng(seed)\n"
+              "    for name in ('weights_input_hidden', 'bias_hidden', 'weights_hidden_output', 'bias_output'):\n"
+              "        setattr(network, name, rng.random(getattr(network, name).shape))")
+
+
+def chromium(*args, tmp_path):
+    profile = tmp_path / "chromium-profile"
+    command = [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+               "--disable-background-networking", "--disable-component-update", "--disable-sync",
+               "--hide-scrollbars", f"--user-data-dir={profile}", *args]
+    return subprocess.run(command, capture_output=True, text=True, timeout=120)
+
+
+def images_loaded(page, tmp_path) -> str:
+    """'loaded/total' as Chromium saw the page's <img> elements once it had loaded."""
+    probe = tmp_path / f"probe-{page.name}"
+    probe.write_text(page.read_text().replace("</body>", PROBE + "</body>"))
+    done = chromium("--virtual-time-budget=5000", "--dump-dom", probe.as_uri(), tmp_path=tmp_path)
+    found = re.search(r'<body[^>]*data-images="(\d+/\d+)"', done.stdout)
+    assert found, f"the probe script did not run (exit {done.returncode}): {done.stderr[-500:]}"
+    return found.group(1)
+
+
+def screenshot(page, tmp_path) -> np.ndarray:
+    import matplotlib.image
+
+    shot = tmp_path / f"{page.stem}.png"
+    done = chromium("--window-size=1000,2400", f"--screenshot={shot}", page.as_uri(), tmp_path=tmp_path)
+    assert shot.exists(), f"chromium wrote no screenshot (exit {done.returncode}): {done.stderr[-500:]}"
+    return matplotlib.image.imread(shot)[..., :3]
+
+
+def assert_not_blank(pixels: np.ndarray) -> None:
+    inked = np.any(pixels < 0.9, axis=-1).mean()
+    colours = len(np.unique((pixels * 255).astype(np.uint8).reshape(-1, 3), axis=0))
+    assert inked > 0.03 and colours > 100, f"the screenshot looks blank: {inked:.1%} inked pixels, {colours} colours"
+
+
+def grade_with_report(submission, tmp_path):
+    results, page = tmp_path / "results.json", tmp_path / "report.html"
+    done = run_cli("grade", str(submission), "--results", str(results), "--only", NUMPY_EXERCISES,
+                   "--report", str(page))
+    assert done.returncode == 0, done.stderr
+    return json.loads(results.read_text()), page
+
+
+def assert_page_shows_results(results: dict, text: str) -> None:
+    """Every failed check's output, exactly as results.json has it (hidden checks: hints only)."""
+    failed = [t for t in results["tests"] if t["status"] != "passed"]
+    for test in failed:
+        assert html.escape(test["output"]) in text, test["name"]
+    assert ("Every check passed." in text) == (not failed)
+
+
+def report_of(tests=(), artifacts=None) -> Report:
+    return Report(tests=list(tests), seed=1, sandbox="test", execution_time=0.0, submission_sha256="0",
+                  artifacts=artifacts or {})
+
+
+def test_probe_notices_a_broken_image(tmp_path):
+    if CHROMIUM is None:
+        pytest.skip("Debian's chromium is not installed (.ci/run installs it: apt-get install chromium)")
+    page = tmp_path / "broken.html"
+    page.write_text('<!DOCTYPE html><html><body><img src="data:image/png;base64,iVBORw0KGgoAAAA"></body></html>')
+    assert images_loaded(page, tmp_path) == "0/1"
+
+
+@requires_chromium
+def test_reference_page_renders_with_its_plots(tmp_path):
+    results, page = grade_with_report(REPO / "solutions", tmp_path)
+    text = page.read_text()
+    assert all(t["status"] == "passed" for t in results["tests"] if t["tags"][0] == "train_xor")
+    assert_page_shows_results(results, text)
+    assert 'alt="XOR loss curve"' in text and 'alt="XOR decision boundary"' in text
+    assert "Every output is within 0.1 of its label." in text
+    assert "no MNIST plots" in text
+    assert not re.search(r'(src|href)="(?!data:)', text), "the page must not load anything from outside itself"
+    assert images_loaded(page, tmp_path) == "2/2"
+    assert_not_blank(screenshot(page, tmp_path))
+
+
+@requires_chromium
+def test_lesson_settings_page_shows_the_failures_and_the_stuck_network(tmp_path, solution_mlp):
+    source = mutate(solution_mlp, "network = MLP(2, 8, 1, learning_rate=2.0, seed=seed)", LESSON_XOR)
+    source = mutate(source, "epochs=1000)", "epochs=100)")
+    results, page = grade_with_report(make_submission(tmp_path / "lesson", mlp=source), tmp_path)
+    text = page.read_text()
+    xor = [t for t in results["tests"] if t["tags"][0] == "train_xor" and t["status"] != "passed"]
+    assert any("hidden" in t["tags"] for t in xor) and any("public" in t["tags"] for t in xor)
+    assert_page_shows_results(results, text)
+    assert "Not every output is within 0.1 of its label yet." in text and "100 epochs" in text
+    assert images_loaded(page, tmp_path) == "2/2"
+    assert_not_blank(screenshot(page, tmp_path))
+
+
+@requires_chromium
+def test_keras_artifacts_give_a_confusion_matrix_and_misclassified_digits(tmp_path):
+    (_, _), (_, y_test) = data.read_npz(data.SMALL_PATH)
+    predictions = y_test.astype(np.int64).copy()
+    predictions[:7] = (predictions[:7] + 1) % 10  # seven known mistakes
+    page = write_report(tmp_path / "keras.html", report_of(artifacts={"keras": {"test_pred": predictions}}),
+                        tmp_path)
+    text = page.read_text()
+    assert 'alt="MNIST confusion matrix"' in text and 'alt="misclassified MNIST digits"' in text
+    assert "The first 7 of 7 misclassified" in text and f"{len(y_test)} images" in text
+    assert images_loaded(page, tmp_path) == "2/2"
+
+
+def test_keras_plots_from_layers_alone(tmp_path):
+    rng = np.random.default_rng(0)
+    layers = [{"kernel": rng.normal(0, 0.05, (784, 16)), "bias": np.zeros(16), "activation": "relu"},
+              {"kernel": rng.normal(0, 0.05, (16, 10)), "bias": np.zeros(10), "activation": "softmax"}]
+    text = write_report(tmp_path / "r.html", report_of(artifacts={"keras": {"layers": layers}}), tmp_path).read_text()
+    assert 'alt="MNIST confusion matrix"' in text and "misclassified test digits" in text
+
+
+def test_parts_that_cannot_be_made_are_one_line_each(tmp_path):
+    stub = CheckResult("train_xor", "test_train_xor_solves_xor", "train_xor(seed=0) solves XOR", True, 4.0,
+                      status="not implemented", message="train_xor is not implemented yet")
+    text = write_report(tmp_path / "stub.html", report_of([stub]), REPO / "exercises").read_text()
+    assert "train_xor (or a function it calls) is not implemented yet, so there are no XOR plots." in text
+    assert "no MNIST plots" in text and "<img" not in text
+    empty = write_report(tmp_path / "empty.html", report_of([stub]), make_submission(tmp_path / "empty")).read_text()
+    assert "mlp.py is not in the submission" in empty
+    ungraded = write_report(tmp_path / "ungraded.html", report_of(), REPO / "solutions").read_text()
+    assert "train_xor was not graded in this run" in ungraded
+
+
+def test_student_text_is_escaped(tmp_path, solution_mlp):
+    evil = "<script>alert(1)</script><img src=x onerror=alert(2)>"
+    source = mutate(solution_mlp, "network = MLP(2, 8, 1, learning_rate=2.0, seed=seed)",
+                    f"raise ValueError({evil!r})")
+    failed = CheckResult("train_xor", "test_train_xor_solves_xor", "solves XOR", True, 4.0,
+                        message=f"your code raised ValueError: {evil}")
+    text = write_report(tmp_path / "evil.html", report_of([failed]),
+                        make_submission(tmp_path / "evil", mlp=source)).read_text()
+    assert "<script" not in text and "<img src=x" not in text
+    assert text.count(html.escape(evil)) == 2  # the failed check and the XOR section's line
