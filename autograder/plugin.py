@@ -33,6 +33,7 @@ class TestResult:
     score: float = 0.0
     status: str = "failed"  # passed | failed | not implemented | error
     message: str = ""
+    seconds: float = 0.0  # setup + call, child start-up included
 
 
 def exercise_of(path: Path) -> str:
@@ -116,12 +117,13 @@ class GradingPlugin:
     def pytest_runtest_makereport(self, item, call):
         outcome = yield
         report = outcome.get_result()
-        if call.when == "setup" and report.passed or call.when == "teardown" and report.passed:
-            return
         exercise, public = exercise_of(item.path), item.path.parent.name == "public"
         points = self.config.exercises[exercise].points.get(item.name, 0.0)
         title = (item.function.__doc__ or item.name).strip().splitlines()[0]
         result = self.results.setdefault(item.nodeid, TestResult(exercise, item.name, title, public, points))
+        result.seconds += report.duration
+        if call.when == "setup" and report.passed or call.when == "teardown" and report.passed:
+            return
         if report.passed:
             result.status, result.score, result.message = "passed", points, ""
             return

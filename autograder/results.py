@@ -70,7 +70,9 @@ def gradescope(report: Report) -> dict:
         "output": "\n".join(report.notes + lines),
         "tests": tests,
         "extra_data": {"seed": report.seed, "engine_version": __version__, "sandbox": report.sandbox,
-                       "submission_sha256": report.submission_sha256, "max_score": report.max_score},
+                       "submission_sha256": report.submission_sha256, "max_score": report.max_score,
+                       "exercise_seconds": {name: round(sum(t.seconds for t in tests), 3)
+                                            for name, tests in report.by_exercise().items()}},
     }
 
 
