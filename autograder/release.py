@@ -1,0 +1,213 @@
+"""Write the student repository: lesson, stubs, public graders and the engine they need.
+
+What goes out is chosen, not filtered: the engine modules are those the `check` command and
+the public graders import (followed through their imports), minus the instructor-only ones;
+grading.toml is rewritten with the public tests' points and the parameters public graders
+read, nothing else. Solutions, hidden graders and this module never leave.
+
+A release folder carries a manifest of the files it wrote, so `make release` may overwrite
+its own earlier output (keeping a `.git/` or anything else added since) but refuses any
+other non-empty folder.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import re
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+from . import __version__
+from .config import load
+from .grade import UsageError
+
+PACKAGE = Path(__file__).resolve().parent
+REPO = PACKAGE.parent
+TEMPLATES = PACKAGE / "templates" / "student"
+MANIFEST = ".autograder-release.json"
+PLACEHOLDER_REPO = "OWNER/INSTRUCTOR-REPOSITORY"
+
+# Entry points of a student's `make check`; the graders' own imports are followed from these.
+ENGINE_ROOTS = ("__init__.py", "__main__.py", "cli.py", "grade.py", "console.py", "child.py", "wire.py")
+# Never shipped, even if an engine module imports them (cli.py does, lazily): they read or
+# write solutions/ and the hidden graders.
+INSTRUCTOR_ONLY = frozenset({"stubs.py", "notebook.py", "release.py", "gradescope.py"})
+PACKAGE_DATA = ("mnist_small.npz",)  # the keras graders' small MNIST, fine to publish
+LESSON_SUFFIXES = (".md", ".png", ".svg", ".jpg")
+EXERCISE_FILES = ("mlp.py", "mnist_keras.py")
+# (template, where it goes in the release)
+STUDENT_FILES = (("README.md", "README.md"), ("Makefile", "Makefile"), ("gitignore", ".gitignore"),
+                 ("grade.yml", ".github/workflows/grade.yml"))
+
+
+def engine_modules(package: Path = PACKAGE) -> list[str]:
+    """File names of the autograder modules a student's `check` can reach, instructor-only ones left out."""
+    todo = [package / name for name in ENGINE_ROOTS] + sorted((package / "graders" / "public").glob("*.py"))
+    seen: set[str] = set()
+    while todo:
+        path = todo.pop()
+        for name in _imported_modules(path):
+            if name not in seen and name not in INSTRUCTOR_ONLY and (package / name).is_file():
+                seen.add(name)
+                todo.append(package / name)
+    return sorted(seen | {name for name in ENGINE_ROOTS if (package / name).is_file()})
+
+
+def _imported_modules(path: Path) -> set[str]:
+    """'x.py' for each autograder module a file imports: `from . import x`, `from .x import y`,
+    `from autograder.x import y`, `from autograder import x`, `import autograder.x`."""
+    dotted = []
+    for node in ast.walk(ast.parse(path.read_text(), str(path))):
+        if isinstance(node, ast.Import):
+            dotted += [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.level in (0, 1):
+            base = node.module if node.level == 0 else ".".join(filter(None, ("autograder", node.module)))
+            dotted += [f"{base}.{alias.name}" for alias in node.names] + [base]
+    return {name.split(".")[1] + ".py" for name in dotted if name and name.startswith("autograder.")}
+
+
+def public_config(config_path: Path, public_graders: Path) -> str:
+    """grading.toml for students: public tests' points, the parameters public graders read, no standins."""
+    load(config_path)  # a broken instructor config fails here, with its own message
+    data = tomllib.loads(Path(config_path).read_text())
+    public = _public_tests(public_graders)
+    lines = ["# Written by `make release` from the instructor's grading.toml: the public checks only.",
+             "# Your grade also counts hidden checks, whose points and settings are not here.", ""]
+    for name, table in data.get("exercise", {}).items():
+        tests = public.get(name, set())
+        if not tests:
+            continue
+        used = set(re.findall(r"\bcfg\.([a-z_]\w*)", (public_graders / f"test_{name}.py").read_text()))
+        lines.append(f"[exercise.{name}]")
+        for key in ("module", "timeout_s", "memory_mb", "processes"):
+            if key in table:
+                lines.append(f"{key} = {_toml(table[key])}")
+        params = {key: value for key, value in table.get("params", {}).items() if key in used}
+        if params:
+            lines.append(f"params = {_toml(params)}")
+        lines.append(f"[exercise.{name}.points]")
+        lines += [f"{test} = {_toml(points)}" for test, points in table["points"].items() if test in tests]
+        lines.append("")
+    return "\n".join(lines)
+
+
+def _public_tests(public_graders: Path) -> dict[str, set[str]]:
+    # grade.discover() reads public and hidden together; this is its public half.
+    found: dict[str, set[str]] = {}
+    for path in sorted(public_graders.glob("test_*.py")):
+        tree = ast.parse(path.read_text(), str(path))
+        found[path.stem.removeprefix("test_")] = {
+            node.name for node in tree.body if isinstance(node, ast.FunctionDef) and node.name.startswith("test_")}
+    return found
+
+
+def _toml(value) -> str:
+    """A TOML value for the plain types grading.toml holds."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return repr(value)  # repr gives valid TOML: 1e-07, 10000.0, inf, nan
+    if isinstance(value, str):
+        return json.dumps(value)
+    if isinstance(value, list):
+        return "[" + ", ".join(_toml(item) for item in value) + "]"
+    if isinstance(value, dict):
+        keys = (k if re.fullmatch(r"[A-Za-z0-9_-]+", k) else json.dumps(k) for k in value)
+        return "{ " + ", ".join(f"{key} = {_toml(item)}" for key, item in zip(keys, value.values())) + " }"
+    raise TypeError(f"cannot write {type(value).__name__} to TOML")
+
+
+def instructor_location(repo: Path, instructor_repo: str | None, instructor_ref: str | None) -> tuple[str, str]:
+    """The GitHub owner/name and the pinned commit the student workflow fetches the graders from."""
+    if instructor_repo is None:
+        url = _git(repo, "remote", "get-url", "origin")
+        match = re.search(r"github\.com[:/]([^/]+/[^/]+?)(?:\.git)?/?$", url or "")
+        instructor_repo = match.group(1) if match else PLACEHOLDER_REPO
+        if not match:
+            print(f"warning: no GitHub remote 'origin' here, so the student workflow names {PLACEHOLDER_REPO}: "
+                  "pass --instructor-repo OWNER/NAME", file=sys.stderr)
+    if instructor_ref is None:
+        instructor_ref = _git(repo, "rev-parse", "HEAD")
+        if not instructor_ref:
+            raise UsageError("cannot read this repository's HEAD commit: pass --instructor-ref TAG_OR_COMMIT")
+    for what, value in (("--instructor-repo", instructor_repo), ("--instructor-ref", instructor_ref)):
+        if not re.fullmatch(r"[A-Za-z0-9._/-]+", value):
+            raise UsageError(f"{what} '{value}' has characters a repository name or git ref cannot have")
+    return instructor_repo, instructor_ref
+
+
+def _git(repo: Path, *args: str) -> str:
+    try:
+        done = subprocess.run(["git", "-C", str(repo), *args], capture_output=True, text=True, timeout=30)
+    except (OSError, subprocess.TimeoutExpired):
+        return ""
+    return done.stdout.strip() if done.returncode == 0 else ""
+
+
+def contents(*, repo: Path = REPO, config_path: Path | None = None, instructor_repo: str | None = None,
+             instructor_ref: str | None = None) -> dict[str, bytes]:
+    """{path in the release: bytes} for every file the release holds."""
+    package = repo / "autograder"
+    out: dict[str, bytes] = {}
+    for name in engine_modules(package) + list(PACKAGE_DATA):
+        out[f"autograder/{name}"] = (package / name).read_bytes()
+    for path in sorted((package / "graders" / "public").glob("*.py")):
+        out[f"autograder/graders/public/{path.name}"] = path.read_bytes()
+    for name in EXERCISE_FILES:
+        text = (repo / "exercises" / name).read_text()
+        if "BEGIN SOLUTION" in text:
+            raise UsageError(f"exercises/{name} still holds a solution block: run `make generate` first")
+        out[f"exercises/{name}"] = text.encode()
+    for path in sorted((repo / "lesson").iterdir()):
+        if path.is_file() and path.suffix in LESSON_SUFFIXES:
+            out[f"lesson/{path.name}"] = path.read_bytes()
+    out["requirements.txt"] = (repo / "requirements.txt").read_bytes()
+    out["grading.toml"] = public_config(config_path or repo / "grading.toml", package / "graders" / "public").encode()
+    where, ref = instructor_location(repo, instructor_repo, instructor_ref)
+    for template, target in STUDENT_FILES:
+        text = (TEMPLATES / template).read_text()
+        out[target] = text.replace("@INSTRUCTOR_REPO@", where).replace("@INSTRUCTOR_REF@", ref).encode()
+    return out
+
+
+def release(out: Path, *, repo: Path = REPO, config_path: Path | None = None, instructor_repo: str | None = None,
+            instructor_ref: str | None = None) -> list[Path]:
+    """Write the student repository into `out` (new, empty, or an earlier release); return the files written."""
+    out = Path(out)
+    files = contents(repo=repo, config_path=config_path, instructor_repo=instructor_repo, instructor_ref=instructor_ref)
+    _clear_previous(out)
+    written = []
+    for relative, data in sorted(files.items()):
+        target = out / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+        written.append(target)
+    (out / MANIFEST).write_text(json.dumps({"engine_version": __version__, "files": sorted(files)}, indent=1) + "\n")
+    return written
+
+
+def _clear_previous(out: Path) -> None:
+    """Remove what an earlier release wrote; refuse a non-empty folder that is not one."""
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"{out} exists and is not a folder")
+    if not out.exists() or not any(out.iterdir()):
+        return
+    try:
+        previous = json.loads((out / MANIFEST).read_text())["files"]
+    except (OSError, ValueError, KeyError, TypeError):
+        raise UsageError(f"{out} is not empty and is not an earlier release: choose an empty or new folder") from None
+    folders = set()
+    for relative in previous:
+        if not isinstance(relative, str) or Path(relative).is_absolute() or ".." in Path(relative).parts:
+            continue  # a manifest only ever names paths inside the release
+        path = out / relative
+        if path.is_file() or path.is_symlink():
+            path.unlink()
+        folders.update(path.parents)
+    # Folders that held only released files go too; anything added since (.git, .venv) stays.
+    for folder in sorted(folders, key=lambda p: len(p.parts), reverse=True):
+        if out in folder.parents and folder.is_dir() and not any(folder.iterdir()):
+            folder.rmdir()

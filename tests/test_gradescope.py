@@ -1,0 +1,151 @@
+"""autograder.zip laid out as Gradescope does, and run_autograder run there on three submissions."""
+
+import json
+import os
+import stat
+import subprocess
+import sys
+import zipfile
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+from conftest import REPO, exercise_scores, grade, run_cli
+
+from autograder import gradescope
+from autograder.grade import UsageError
+
+NUMPY = "sigmoid,sigmoid_derivative,forward,backward,train_xor"  # the keras graders train a model: slow
+DUE = datetime(2026, 3, 1, 23, 59, tzinfo=timezone.utc)
+
+
+@pytest.fixture(scope="module")
+def archive(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("zip") / "autograder.zip"
+    done = run_cli("gradescope", str(path), "--late-penalty", "0.1")
+    assert done.returncode == 0, done.stderr
+    return path
+
+
+def layout(archive: Path, root: Path, submission: dict, submitted: datetime | None = None) -> Path:
+    """The /autograder tree under root: source/ unpacked with its modes, run_autograder copied, a submission."""
+    with zipfile.ZipFile(archive) as unpacked:
+        for info in unpacked.infolist():
+            target = root / "source" / info.filename
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(unpacked.read(info))
+            target.chmod(stat.S_IMODE(info.external_attr >> 16))
+    (root / "run_autograder").write_bytes((root / "source" / "run_autograder").read_bytes())
+    (root / "run_autograder").chmod(0o755)
+    (root / "results").mkdir()
+    for name, content in submission.items():
+        path = root / "submission" / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, Path):
+            path.symlink_to(content)
+        else:
+            path.write_text(content)
+    (root / "submission").mkdir(exist_ok=True)
+    metadata = {"created_at": (submitted or DUE - timedelta(hours=1)).isoformat(),
+                "assignment": {"due_date": DUE.isoformat(), "late_due_date": None, "title": "Day 2"},
+                "users": [{"email": "student@example.com", "id": 1, "name": "A Student"}]}
+    (root / "submission_metadata.json").write_text(json.dumps(metadata))
+    return root
+
+
+def run_autograder(root: Path, **env: str) -> dict:
+    done = subprocess.run([str(root / "run_autograder")], cwd=root, capture_output=True, text=True, timeout=900,
+                          env={**os.environ, "AUTOGRADER_ROOT": str(root), "AUTOGRADER_PYTHON": sys.executable,
+                               "AUTOGRADER_ONLY": NUMPY, **env})
+    assert done.returncode == 0, done.stdout + done.stderr
+    return json.loads((root / "results" / "results.json").read_text())
+
+
+def test_zip_has_gradescope_files_at_its_root_and_the_full_grader(archive, tmp_path):
+    with zipfile.ZipFile(archive) as unpacked:
+        modes = {info.filename: stat.S_IMODE(info.external_attr >> 16) for info in unpacked.infolist()}
+    assert modes["setup.sh"] == modes["run_autograder"] == 0o755
+    assert {"grading.toml", "requirements.txt", "solutions/mlp.py", "autograder/gradescope.py",
+            "autograder/graders/hidden/test_backward.py"} <= set(modes)
+    assert not [name for name in modes if "__pycache__" in name or name.startswith(("tests/", "exercises/"))]
+
+    root = layout(archive, tmp_path, {})
+    skipped = {"AUTOGRADER_ROOT": str(root), "AUTOGRADER_SKIP_APT": "1", "AUTOGRADER_SKIP_PIP": "1",
+               "AUTOGRADER_SKIP_DATA": "1"}
+    done = subprocess.run(["bash", str(root / "source" / "setup.sh")], capture_output=True, text=True,
+                          env={**os.environ, **skipped})
+    assert done.returncode == 0, done.stderr
+
+
+def test_reference_nested_and_oddly_named_scores_full_marks_less_the_late_penalty(archive, tmp_path):
+    solution = (REPO / "solutions" / "mlp.py").read_text()
+    root = layout(archive, tmp_path / "root", {"Day 2/work/MLP (1).py": solution, "Day 2/notes.txt": "hello"},
+                  submitted=DUE + timedelta(hours=30))
+    results = run_autograder(root)
+    failed = [(t["name"], t["output"]) for t in results["tests"] if t["status"] != "passed"]
+    assert results["tests"] and not failed, failed
+    total = sum(t["max_score"] for t in results["tests"])
+    assert sum(t["score"] for t in results["tests"]) == total
+    assert results["score"] == pytest.approx(0.8 * total)  # 30 hours late: two started days at 10%
+    assert "Graded Day 2/work/MLP (1).py as mlp.py" in results["output"] and "reduced by 20%" in results["output"]
+
+    # The same scores as `make grade` gives the same code: one engine, one seed per content.
+    (tmp_path / "direct").mkdir()
+    (tmp_path / "direct" / "mlp.py").write_text(solution)
+    direct = grade(tmp_path / "direct", tmp_path / "direct.json", "--only", NUMPY)
+    assert exercise_scores(results) == exercise_scores(direct)
+    assert results["extra_data"]["seed"] == direct["extra_data"]["seed"]
+
+
+def test_stubs_score_zero_and_a_link_to_the_reference_is_not_followed(archive, tmp_path):
+    root = tmp_path / "root"
+    stub = (REPO / "exercises" / "mlp.py").read_text()
+    # A link named exactly mlp.py, pointing at the reference inside the grader: never read.
+    root = layout(archive, root, {"mlp.py": root / "source" / "solutions" / "mlp.py", "exercises/mlp.py": stub})
+    results = run_autograder(root)
+    assert results["score"] == 0 and results["tests"]
+    assert all("not implemented yet" in t["output"] for t in results["tests"]), results["tests"]
+    assert "mlp.py is not a regular file" in results["output"]
+    assert "Graded exercises/mlp.py as mlp.py" in results["output"]
+
+
+def test_hostile_submission_cannot_leave_its_own_results(archive, tmp_path):
+    root = tmp_path / "root"
+    fake = {"score": 1000, "tests": [], "output": "full marks!"}
+    hostile = (
+        "import json, os\n"
+        f"os.makedirs({str(root / 'results')!r}, exist_ok=True)\n"
+        f"json.dump({fake!r}, open({str(root / 'results' / 'results.json')!r}, 'w'))\n"
+        f"open({str(root / 'hostile_ran')!r}, 'w').close()\n"
+        "os._exit(0)\n")
+    root = layout(archive, root, {"mlp.py": hostile})
+    # Without bubblewrap the child can reach the results folder, so the fake really is written
+    # (hostile_ran proves it); run_autograder must still have the last word.
+    results = run_autograder(root, AUTOGRADER_SANDBOX="none")
+    assert (root / "hostile_ran").exists()
+    assert results["score"] == 0 and results["tests"] and "full marks" not in results["output"]
+    assert all(t["score"] == 0 and "exited" in t["output"] for t in results["tests"]), results["tests"]
+
+
+@pytest.mark.parametrize("name, module", [
+    ("mlp.py", "mlp"), ("MLP.py", "mlp"), ("mlp (1).py", "mlp"), ("mlp copy 2.py", "mlp"), ("mlp-3.py", "mlp"),
+    ("mnist_keras.py", "mnist_keras"), ("Mnist-Keras (2).py", "mnist_keras"),
+    ("mlp_notes.py", None), ("mlp.py.txt", None), ("test_mlp.py", None), ("mlp.ipynb", None)])
+def test_module_for_recognises_renamed_copies_only(name, module):
+    assert gradescope.module_for(name) == module
+
+
+def test_late_penalty_rules_and_extensions():
+    metadata = {"created_at": (DUE + timedelta(hours=25)).isoformat(), "assignment": {"due_date": DUE.isoformat()},
+                "users": [{"name": "A"}]}
+    assert gradescope.late_penalty(metadata, "0")[0] == 0
+    assert gradescope.late_penalty(metadata, "0.1")[0] == pytest.approx(0.2)
+    assert gradescope.late_penalty(metadata, "0.1/day")[0] == pytest.approx(0.2)
+    assert gradescope.late_penalty(metadata, "0.01/hour")[0] == pytest.approx(0.25)
+    assert gradescope.late_penalty(metadata, "0.9/day")[0] == 1.0
+    extended = {**metadata, "users": [{"name": "A", "assignment": {"due_date": (DUE + timedelta(days=2)).isoformat()}}]}
+    assert gradescope.late_penalty(extended, "0.1") == (0.0, "")
+    assert gradescope.late_penalty({}, "0.1") == (0.0, "")  # no metadata (a local run): no penalty
+    for bad in ("ten percent", "-0.1", "2", "0.1/week"):
+        with pytest.raises(UsageError):
+            gradescope.parse_rule(bad)
