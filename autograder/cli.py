@@ -3,7 +3,7 @@
     python -m autograder check [DIR] [--only EX,...]      public checks, a table, exit 0 iff all pass
     python -m autograder grade DIR --results FILE [...]   full grading, Gradescope results.json
     python -m autograder grade-all DIR --out OUT [--jobs N]
-    python -m autograder generate [--check]               exercises/ from solutions/
+    python -m autograder generate [--check]               exercises/ and the nbgrader notebook from solutions/
     python -m autograder data                             build data/mnist.npz
     python -m autograder release OUT                      the student repository (instructors)
     python -m autograder gradescope ZIP                   the Gradescope autograder zip (instructors)
@@ -85,14 +85,15 @@ def main(argv: list[str] | None = None) -> int:
 
 def _run(args) -> int:
     if args.command == "generate":
-        from . import stubs
+        from . import notebook, stubs
         if args.check:
-            drifted = stubs.drift(REPO / "solutions", REPO / "exercises")
+            drifted = [f"exercises/{name}" for name in stubs.drift(REPO / "solutions", REPO / "exercises")]
+            drifted += [str(notebook.NOTEBOOK.relative_to(REPO))] if notebook.drift() else []
             for name in drifted:
-                print(f"exercises/{name} differs from what solutions/{name} generates: run `make generate`")
+                print(f"{name} differs from what solutions/ generates: run `make generate`")
             return EXIT_FAILED if drifted else EXIT_OK
-        for path in stubs.write(REPO / "solutions", REPO / "exercises"):
-            print(f"wrote {path.relative_to(REPO)}")
+        for path in stubs.write(REPO / "solutions", REPO / "exercises") + notebook.write():
+            print(f"wrote {Path(path).resolve().relative_to(REPO)}")
         return EXIT_OK
     if args.command == "data":
         from . import data

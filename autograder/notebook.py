@@ -1,0 +1,285 @@
+"""The lesson as an nbgrader notebook, built from the same sources as everything else.
+
+`build()` makes nbgrader/source/day2_mlp/day2_mlp.ipynb from lesson/day2_mlp.md (prose, split at
+its headings into markdown cells; its code stays in fences, never executed), solutions/*.py (each
+top-level block a code cell: solution cells keep nbgrader's `### BEGIN SOLUTION` markers for
+`nbgrader generate_assignment` to clear; a module's imports and constants are a read-only cell)
+and grading.toml (one autograded test cell per exercise, worth the exercise's points).
+
+A test cell runs in the student's kernel, but grades elsewhere: it rebuilds mlp.py and
+mnist_keras.py from the code cells of the saved notebook (the file nbgrader autograde executes,
+sanitized), runs `python -m autograder grade --only EXERCISE` on them in a subprocess, prints
+the public checks (the hidden ones between nbgrader's hidden-test markers) and outputs the
+score, which nbgrader records as partial credit. So an nbgrader grade equals `make grade` on
+the same code. Environment the test cells read (nbgrader/nbgrader_config.py sets the first two):
+    AUTOGRADER_REPO           folder holding autograder/ (else the nearest such folder above
+                              the notebook, as in a student release)
+    AUTOGRADER_PYTHON         interpreter for the engine (else the kernel's)
+    AUTOGRADER_NOTEBOOK_SKIP  comma-separated exercise ids whose test cells score 0 ungraded
+"""
+
+from __future__ import annotations
+
+import ast
+import inspect
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+COURSE = REPO / "nbgrader"
+NOTEBOOK = COURSE / "source" / "day2_mlp" / "day2_mlp.ipynb"
+NOTEBOOK_NAME = NOTEBOOK.name
+MODULES = ("mlp", "mnist_keras")
+SOLUTION_MARK = "### BEGIN SOLUTION"
+
+# Where each block of the solutions goes: after the lesson section with this heading, the blocks
+# (module, block) in order, each followed by test cells for the exercises listed with it. A block
+# is "header" (a module's docstring, imports, constants) or a top-level function or class name.
+PLACES = [
+    ("### 1. **Imports**", [("mlp", "header", [])]),
+    ("### 2. **Activation Functions**", [("mlp", "sigmoid", ["sigmoid"]),
+                                         ("mlp", "sigmoid_derivative", ["sigmoid_derivative"])]),
+    ("#### 3.4. **Training (`train` Method)**", [("mlp", "MLP", ["forward", "backward"])]),
+    ("### 6. **Testing the MLP**", [("mlp", "train_xor", ["train_xor"])]),
+    ("#### 4. **Working with Real Data (MNIST Example)**", [
+        ("mnist_keras", "header", []), ("mnist_keras", "load_mnist", []), ("mnist_keras", "build_model", []),
+        ("mnist_keras", "train_model", ["keras_mnist"])]),
+]
+KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
+
+
+class NotebookError(ValueError):
+    """The lesson, solutions and PLACES do not fit together; the message says what to change."""
+
+
+# ---------------------------------------------------------------------------------------------
+# Kernel side. These definitions are copied by source into the notebook's read-only helper cell
+# and run in the student's kernel: standard library only, no names from the rest of this module.
+
+def engine_repository():
+    """The folder holding the grading engine: $AUTOGRADER_REPO, else the nearest one above here."""
+    if os.environ.get("AUTOGRADER_REPO"):
+        return Path(os.environ["AUTOGRADER_REPO"])
+    for folder in [Path.cwd(), *Path.cwd().parents]:
+        if (folder / "autograder" / "__main__.py").is_file():
+            return folder
+    raise RuntimeError("cannot find the grading engine: set AUTOGRADER_REPO to the folder holding autograder/")
+
+
+def notebook_file():
+    """This notebook's saved file: Jupyter and nbgrader both run a notebook in its own folder."""
+    here = Path.cwd() / NOTEBOOK_NAME
+    if here.is_file():
+        return here
+    session = Path(os.environ.get("JPY_SESSION_NAME", "-"))
+    if session.suffix == ".ipynb" and session.is_file():
+        return session
+    raise FileNotFoundError(f"{NOTEBOOK_NAME} is not in {Path.cwd()}: the tests grade the saved notebook")
+
+
+def solution_files(notebook):
+    """{file name: source}: each exercise file rebuilt from the notebook's cells for it, in order."""
+    blocks = {}
+    for cell in json.loads(Path(notebook).read_text(encoding="utf-8"))["cells"]:
+        grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id", "")
+        module = grade_id.partition("-")[0]  # cells for mlp.py are "mlp-<block>"
+        if cell.get("cell_type") == "code" and module in MODULES:
+            source = cell["source"] if isinstance(cell["source"], str) else "".join(cell["source"])
+            blocks.setdefault(module, []).append(source.strip("\n"))
+    return {f"{module}.py": "\n\n\n".join(parts) + "\n" for module, parts in blocks.items()}
+
+
+class Graded:
+    """One exercise's tests from results.json; report() prints one part and returns its points."""
+
+    def __init__(self, exercise, tests):
+        self.exercise, self.tests = exercise, tests
+
+    def report(self, part):
+        """Print the "public" or "hidden" checks and return the points they scored."""
+        tests = [test for test in self.tests if part in test["tags"][1:]]
+        for test in tests:
+            mark = "passed" if test["status"] == "passed" else "FAILED"
+            print(f"{mark} {test['score']:g}/{test['max_score']:g}  {test['name']}")
+            if test["status"] != "passed" and test["output"]:
+                print("\n".join("        " + line for line in test["output"].strip().splitlines()))
+        return round(sum(test["score"] for test in tests), 6)
+
+
+def grade_exercise(exercise):
+    """Grade one exercise of the saved notebook with the course's engine, in a separate process."""
+    if exercise in os.environ.get("AUTOGRADER_NOTEBOOK_SKIP", "").split(","):
+        print(f"{exercise}: not graded (listed in AUTOGRADER_NOTEBOOK_SKIP), 0 points")
+        return Graded(exercise, [])
+    notebook = notebook_file()
+    with tempfile.TemporaryDirectory() as scratch:
+        submission, results = Path(scratch, "submission"), Path(scratch, "results.json")
+        submission.mkdir()
+        for name, source in solution_files(notebook).items():
+            (submission / name).write_text(source, encoding="utf-8")
+        # The engine starts afresh: nothing the kernel imported or set in PYTHON* reaches it.
+        environment = {key: value for key, value in os.environ.items() if not key.startswith("PYTHON")}
+        done = subprocess.run(
+            [os.environ.get("AUTOGRADER_PYTHON") or sys.executable, "-m", "autograder", "grade", str(submission),
+             "--results", str(results), "--only", exercise],
+            cwd=engine_repository(), env=environment, capture_output=True, text=True)
+        if done.returncode != 0:
+            raise RuntimeError(f"the grading engine failed (exit {done.returncode}):\n{done.stderr[-2000:]}")
+        tests = [test for test in json.loads(results.read_text())["tests"] if test["tags"][0] == exercise]
+    print(f"{exercise}: the code saved in {notebook.name} (save before running this cell)")
+    return Graded(exercise, tests)
+
+
+KERNEL_SIDE = (engine_repository, notebook_file, solution_files, Graded, grade_exercise)
+# ---------------------------------------------------------------------------------------------
+
+
+def helper_source() -> str:
+    """The read-only helper cell: the kernel-side definitions above, with their imports."""
+    head = ("# How this notebook is graded: each test cell calls grade_exercise(), which runs the\n"
+            "# course's graders on the code saved in this notebook, in a separate process.\n"
+            "import json\nimport os\nimport subprocess\nimport sys\nimport tempfile\nfrom pathlib import Path\n\n"
+            f"NOTEBOOK_NAME = {json.dumps(NOTEBOOK_NAME)}\nMODULES = ({', '.join(map(json.dumps, MODULES))})")
+    return "\n\n\n".join([head, *(inspect.getsource(item).strip("\n") for item in KERNEL_SIDE)])
+
+
+def test_source(exercise: str) -> str:
+    return (f"# Grades `{exercise}`: public checks here; the hidden ones run when your notebook is graded.\n"
+            f'graded = grade_exercise("{exercise}")\n'
+            'points = graded.report("public")\n'
+            "### BEGIN HIDDEN TESTS\n"
+            'points += graded.report("hidden")\n'
+            "### END HIDDEN TESTS\n"
+            "points")
+
+
+def lesson_sections(text: str) -> list[str]:
+    """The lesson split before each level-3 or level-4 heading outside code fences."""
+    sections, current, fenced = [], [], False
+    for line in text.splitlines():
+        if line.startswith("```"):
+            fenced = not fenced
+        if not fenced and re.match(r"#{3,4} ", line) and current:
+            sections.append(current)
+            current = []
+        current.append(line)
+    sections.append(current)
+    return [body for body in ("\n".join(lines).strip("\n") for lines in sections) if body.strip()]
+
+
+def solution_blocks(source: str, module: str) -> dict[str, str]:
+    """{"header" or top-level name: its source}; joined by two blank lines they give back `source`."""
+    lines = source.splitlines()
+    tree = ast.parse(source)
+    starts = [(node.name, min([node.lineno, *(d.lineno for d in node.decorator_list)]) - 1)
+              for node in tree.body if isinstance(node, (ast.FunctionDef, ast.ClassDef))]
+    bounds = [("header", 0)] + starts + [(None, len(lines))]
+    blocks = {name: "\n".join(lines[start:end]).strip("\n") for (name, start), (_, end) in zip(bounds, bounds[1:])}
+    if "\n\n\n".join(blocks.values()) + "\n" != source:
+        raise NotebookError(f"solutions/{module}.py: separate top-level blocks by exactly two blank lines "
+                            "(the notebook rebuilds the file from its cells)")
+    return blocks
+
+
+def _cell_id(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_-]", "_", text)[:64]
+
+
+def _intro(module: str, block: str, source: str, tested: list[str], exercises) -> str:
+    if block == "header":
+        return f"The top of `{module}.py`: its imports and constants. Read-only; run it before the cells below."
+    tree = ast.parse(source)
+    todo = [node.name for node in ast.walk(tree) if isinstance(node, ast.FunctionDef)
+            and SOLUTION_MARK in ast.get_source_segment(source, node)]
+    owner = tree.body[0].name
+    names = ", ".join(f"`{owner}.{name}`" if name != owner else f"`{name}`" for name in todo)
+    graded = "; ".join(f"`{name}` ({exercises[name].max_score:g} points)" for name in tested if name in exercises)
+    after = f" The test cell after it grades {graded}." if graded else ""
+    return (f"**Your code** (part of `{module}.py`): complete {names} where the cell says "
+            f"`raise NotImplementedError`; the TODO comments say what to compute.{after}")
+
+
+def build(*, lesson: Path = REPO / "lesson" / "day2_mlp.md", solutions: Path = REPO / "solutions",
+          config: Path = REPO / "grading.toml"):
+    """The source notebook, as an nbformat NotebookNode (deterministic: same inputs, same cells)."""
+    import nbformat.v4 as v4
+
+    from .config import load
+
+    exercises = load(config).exercises
+    sections = lesson_sections(Path(lesson).read_text())
+    blocks = {module: solution_blocks((Path(solutions) / f"{module}.py").read_text(), module) for module in MODULES}
+    headings = {section.splitlines()[0]: index for index, section in enumerate(sections)}
+    after: dict[int, list] = {}
+    for heading, placed in PLACES:
+        if heading not in headings:
+            raise NotebookError(f"lesson/day2_mlp.md has no heading {heading!r}: update PLACES in autograder/notebook.py")
+        after[headings[heading]] = placed
+    for module, found in blocks.items():
+        order = [block for _, items in PLACES for mod, block, _ in items if mod == module]
+        if order != list(found):
+            raise NotebookError(f"PLACES lists {module}.py's blocks as {order}, the file has {list(found)}")
+    unplaced = set(exercises) - {name for _, items in PLACES for *_, tested in items for name in tested}
+    if unplaced:
+        raise NotebookError(f"grading.toml exercises with no test cell in PLACES: {', '.join(sorted(unplaced))}")
+
+    def nbgrader(grade_id: str, **flags) -> dict:
+        return {"nbgrader": {"grade_id": grade_id, "schema_version": 3, **flags}}
+
+    cells = []
+    for index, section in enumerate(sections):
+        cells.append(v4.new_markdown_cell(section, id=f"lesson-{index:02d}"))
+        if index == 0:
+            cells.append(v4.new_markdown_cell(
+                "**How to work in this notebook.** Write your code in the cells that say "
+                "`raise NotImplementedError`, save the notebook, then run the test cell below each one. "
+                "Run the next cell first: test cells grade the *saved* notebook with the course's graders. "
+                "The code cells after the lesson's sections are `mlp.py` and `mnist_keras.py`, in order; "
+                "cells you add are for trying things out and are not graded.",
+                id="how-to"))
+            cells.append(v4.new_code_cell(helper_source(), id="grading-helper", metadata=nbgrader(
+                "grading-helper", grade=False, solution=False, locked=True)))
+        for module, block, tested in after.get(index, []):
+            source, grade_id = blocks[module][block], f"{module}-{block}"
+            cells.append(v4.new_markdown_cell(_intro(module, block, source, tested, exercises),
+                                              id=_cell_id(f"about-{grade_id}")))
+            solution = SOLUTION_MARK in source
+            cells.append(v4.new_code_cell(source, id=_cell_id(grade_id), metadata=nbgrader(
+                grade_id, grade=False, solution=solution, locked=not solution)))
+            for exercise in (name for name in tested if name in exercises):  # keras_mnist: once graded
+                cells.append(v4.new_code_cell(test_source(exercise), id=f"test-{exercise}", metadata=nbgrader(
+                    f"test-{exercise}", grade=True, solution=False, locked=True,
+                    points=exercises[exercise].max_score)))
+    notebook = v4.new_notebook(cells=cells)
+    notebook.metadata = {"kernelspec": dict(KERNELSPEC), "language_info": {"name": "python"}}
+    return notebook
+
+
+def _content(notebook) -> list:
+    """What drift compares: each cell's type, source and nbgrader metadata (not ids, outputs, counts)."""
+    return [(cell.cell_type, cell.source, cell.get("metadata", {}).get("nbgrader")) for cell in notebook.cells]
+
+
+def drift(path: Path = NOTEBOOK) -> bool:
+    """True when the notebook at `path` is missing or its content differs from what build() makes."""
+    import nbformat
+
+    if not Path(path).is_file():
+        return True
+    return _content(nbformat.read(path, as_version=4)) != _content(build())
+
+
+def write(path: Path = NOTEBOOK) -> list[Path]:
+    """Write build() to `path` if it drifted; the paths written (none when up to date)."""
+    import nbformat
+
+    if not drift(path):
+        return []
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    nbformat.write(build(), path)
+    return [Path(path)]

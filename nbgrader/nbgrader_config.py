@@ -1,0 +1,37 @@
+"""nbgrader configuration for the Day 2 course. The course root is this folder.
+
+Run nbgrader from here (any shell; the virtual environment need not be activated):
+    nbgrader generate_assignment day2_mlp     source/ -> release/ (solutions and hidden tests removed)
+    nbgrader autograde day2_mlp               submitted/<student>/day2_mlp/ -> autograded/
+    nbgrader export                           grades.csv
+The test cells grade with this repository's engine (see autograder/notebook.py); the kernel
+that runs them inherits the environment set below.
+"""
+
+import os
+import sys
+import warnings
+from pathlib import Path
+
+from sqlalchemy.exc import SAWarning
+
+ROOT = Path(__file__).resolve().parent
+
+# The gradebook's SQLAlchemy models warn on every command; the warnings say nothing to a user.
+warnings.filterwarnings("ignore", category=SAWarning)
+# nbgrader runs `alembic` by name: put the bin folder of the Python running nbgrader first on PATH.
+os.environ["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])
+# Read by the test cells in the kernel: which engine grades, with which interpreter.
+os.environ.setdefault("AUTOGRADER_REPO", str(ROOT.parent))
+os.environ.setdefault("AUTOGRADER_PYTHON", sys.executable)
+# TensorFlow, imported by the kernel and by the engine, stays quiet and deterministic.
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
+
+c = get_config()  # noqa: F821 -- traitlets defines get_config when it loads this file
+
+c.CourseDirectory.root = str(ROOT)
+c.CourseDirectory.course_id = "day2_mlp"
+c.ClearSolutions.code_stub = {"python": 'raise NotImplementedError("not implemented yet: see the TODO above")'}
+# A test cell waits for the engine, which enforces each exercise's own time limit from grading.toml.
+c.Execute.timeout = 900
