@@ -18,6 +18,7 @@ from pathlib import Path
 
 from rich.progress import Progress
 
+from . import sandbox
 from .config import load
 from .grade import UsageError, digest, submission_files
 from .results import write_atomic
@@ -25,10 +26,16 @@ from .results import write_atomic
 WALL_LIMIT_S = 1800  # per submission, on top of the per-call limits inside it
 
 
-def grade_all(submissions: Path, out: Path, *, config_path: Path, jobs: int = 1, only: list[str] | None = None) -> int:
+def grade_all(submissions: Path, out: Path, *, config_path: Path, jobs: int = 1, only: list[str] | None = None,
+              allow_unsandboxed: bool = False) -> int:
     config = load(config_path)
     if not submissions.is_dir():
         raise UsageError(f"{submissions}: not a directory of student folders")
+    if not sandbox.bwrap_works() and not allow_unsandboxed:
+        # Without bubblewrap a submission can read and write whatever the grading user can,
+        # other students' results.json included (their paths are in the parent's command line).
+        raise UsageError("bubblewrap is not available, so submissions could overwrite each other's results: "
+                         "install bubblewrap, or pass --allow-unsandboxed for submissions you trust")
     if jobs < 1:
         raise UsageError("--jobs must be at least 1")
     students = sorted(path for path in submissions.iterdir() if path.is_dir() and not path.name.startswith("."))

@@ -6,7 +6,11 @@ the detail (values, indices, errors) only for public checks.
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 import numpy as np
+
+from .handle import StudentError
 
 
 class CheckFailed(AssertionError):
@@ -46,6 +50,37 @@ def rel_error(x, y) -> float:
     """CS231n's relative error: max |x - y| / max(|x| + |y|, 1e-8), elementwise."""
     x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
     return float(np.max(np.abs(x - y) / np.maximum(1e-8, np.abs(x) + np.abs(y))))
+
+
+def norm_rel_error(x, y) -> float:
+    """||x - y|| / max(||x|| + ||y||, 1e-300): the relative error of a whole array.
+
+    Used for gradient checks instead of the elementwise rel_error, which blows up on
+    gradient entries that happen to be near zero (float32 rounding, or plain finite
+    differences, then look like a wrong gradient).
+    """
+    x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+    return float(np.linalg.norm(x - y) / max(np.linalg.norm(x) + np.linalg.norm(y), 1e-300))
+
+
+@contextmanager
+def explained(*, shapes: str | None = None, missing: str | None = None):
+    """Turn the errors that a known mistake raises into its hint.
+
+    shapes: the hint for a ValueError from a matrix product with mismatched shapes
+    (a transposed weight matrix); missing: the hint for an AttributeError (an attribute
+    never set, e.g. a forward() that keeps no cache). Other errors pass through.
+    """
+    try:
+        yield
+    except StudentError as error:
+        text = f"{error.type_name}: {error.message}" + (f" ({error.where})" if error.where else "")
+        if shapes and error.type_name == "ValueError" and any(
+                word in error.message for word in ("matmul", "shapes", "aligned", "broadcast", "operands")):
+            raise CheckFailed(shapes, text) from None
+        if missing and error.type_name == "AttributeError":
+            raise CheckFailed(missing, text) from None
+        raise
 
 
 def assert_close(got, want, *, what: str, rtol: float, atol: float, hint: str,

@@ -50,6 +50,8 @@ def parser() -> argparse.ArgumentParser:
     batch.add_argument("--out", type=Path, required=True)
     batch.add_argument("--jobs", type=int, default=1)
     batch.add_argument("--only", type=_exercises, default=[])
+    batch.add_argument("--allow-unsandboxed", action="store_true",
+                       help="grade without bubblewrap (only for submissions you trust)")
 
     generate = commands.add_parser("generate", help="regenerate exercises/ from solutions/")
     generate.add_argument("--check", action="store_true", help="only report drift; exit 1 if any")
@@ -117,7 +119,8 @@ def _run(args) -> int:
         return _grade(args, config)
     if args.command == "grade-all":
         from .batch import grade_all
-        return grade_all(args.submissions, args.out, config_path=args.config, jobs=args.jobs, only=args.only)
+        return grade_all(args.submissions, args.out, config_path=args.config, jobs=args.jobs, only=args.only,
+                         allow_unsandboxed=args.allow_unsandboxed)
     raise AssertionError(args.command)
 
 

@@ -21,15 +21,16 @@ _EXERCISE_KEYS = {
 # The numbers each exercise's graders read, with their types: the one list to extend
 # when a grader needs a new knob.
 PARAMS: dict[str, dict[str, type | tuple[type, ...]]] = {
-    "sigmoid": {"rtol": float, "atol": float, "extreme": float},
+    "sigmoid": {"rtol": float, "atol": float, "extreme": float, "symmetry_atol": float},
     "sigmoid_derivative": {"rtol": float, "atol": float, "fd_step": float},
     "forward": {"rtol": float, "atol": float},
     "backward": {"rtol": float, "atol": float, "learning_rate": float, "fd_step": float,
                  "fd_max_rel_error": float},
     "train_xor": {"rtol": float, "atol": float, "trajectory_epochs": int, "seeds": int,
                   "min_solved": int, "tolerance": float, "max_seconds_per_seed": float},
-    "keras_mnist": {"train_samples": int, "max_epochs": int, "accuracy_tiers": list,
-                    "load_samples": int},
+    "keras_mnist": {"load_samples": int, "check_epochs": int, "check_batch_size": int,
+                    "check_accuracy": float, "train_samples": int, "epochs": int, "batch_size": int,
+                    "accuracy_tiers": list},
 }
 
 

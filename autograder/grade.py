@@ -16,13 +16,26 @@ from pathlib import Path
 import pytest
 
 from . import sandbox
-from .config import Config, check_graders
+from .config import EXERCISES, Config, check_graders
+from .handle import Student
 from .plugin import GradingPlugin, exercise_of
 from .results import Report
 
 PACKAGE = Path(__file__).resolve().parent
 GRADERS = PACKAGE / "graders"
 SOLUTIONS = PACKAGE.parent / "solutions"
+# Children started ahead of their exercise: each exercise still gets its own fresh process, and
+# the reference stand-ins reach it only when its tests begin. See bench/RESULTS.md for the effect.
+PREFETCH = 2
+# Graders use only the plugin's fixtures: no third-party plugin (entry points) and none of
+# pytest's own that they do not need. Each costs start-up or per-test time (bench/RESULTS.md),
+# and output capture is the sandbox's job: the submission never prints in this process.
+_UNUSED_PLUGINS = ("cacheprovider", "terminal", "stepwise", "capture", "doctest", "junitxml", "pastebin",
+                   "legacypath", "tmpdir", "monkeypatch", "recwarn", "setuponly", "setupplan", "subtests",
+                   "unittest", "logging", "debugging", "threadexception", "unraisableexception")
+PYTEST_ARGS = ("--import-mode=importlib", "--assert=plain", "--disable-plugin-autoload",
+               *(arg for name in _UNUSED_PLUGINS for arg in ("-p", f"no:{name}")),
+               "-W", "ignore::pytest.PytestAssertRewriteWarning")
 _PYTEST_OK = (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED, pytest.ExitCode.NO_TESTS_COLLECTED)
 
 
@@ -72,8 +85,13 @@ def run_seed(config: Config, submission_digest: str) -> int:
 
 def grade(submission: Path, *, config: Config, only: list[str] | None = None, seed: int | None = None,
           public_only: bool = False, standins: bool = True, graders: Path = GRADERS,
-          solutions: Path | None = SOLUTIONS) -> Report:
-    """Run the graders on one submission folder and return the Report."""
+          solutions: Path | None = SOLUTIONS, prefetch: int = PREFETCH, student_factory=None) -> Report:
+    """Run the graders on one submission folder and return the Report.
+
+    prefetch: children started ahead of their exercise (0: each one on first use).
+    student_factory: None grades through the sandbox; bench/ passes inprocess.InProcessStudent
+    to measure what isolation costs (never for grading; no CLI flag or setting reaches it).
+    """
     only = only or []
     for name in only:
         if name not in config.exercises:
@@ -83,19 +101,19 @@ def grade(submission: Path, *, config: Config, only: list[str] | None = None, se
     files, notes = submission_files(Path(submission), config)
     submission_digest = digest(files)
     seed = run_seed(config, submission_digest) if seed is None else seed
+    order = [name for name in EXERCISES if name in found and (not only or name in only)]
     plugin = GradingPlugin(config, files, seed=seed, only=only, solutions=solutions,
-                           standins=standins and solutions is not None and solutions.is_dir())
+                           standins=standins and solutions is not None and solutions.is_dir(),
+                           exercises=order, prefetch=prefetch, student_factory=student_factory or Student)
     paths = [str(graders / "public")] + ([] if public_only or not (graders / "hidden").is_dir() else [str(graders / "hidden")])
     started = time.monotonic()
     try:
-        code = pytest.main(
-            [*paths, "-c", os.devnull, "--rootdir", str(graders), "--confcutdir", str(graders),
-             "--import-mode=importlib", "--assert=plain", "-p", "no:cacheprovider", "-p", "no:terminal",
-             "-p", "no:stepwise", "-W", "ignore::pytest.PytestAssertRewriteWarning"],
-            plugins=[plugin])
+        code = pytest.main([*paths, "-c", os.devnull, "--rootdir", str(graders), "--confcutdir", str(graders),
+                            *PYTEST_ARGS], plugins=[plugin])
     finally:
         for student in plugin.students.values():
-            student.close()
+            student.close(wait=False)
+        sandbox.join_closing()  # nothing of this submission is left running when grade() returns
     if plugin.collection_errors or code not in _PYTEST_OK:
         raise EngineError("graders failed to run: " + ("; ".join(plugin.collection_errors) or f"pytest exit {code}"))
     return Report(tests=list(plugin.results.values()), seed=seed, sandbox=sandbox.describe(),

@@ -6,12 +6,23 @@ plain data:
     out = student.call("sigmoid", x)                    # a function of the module
     net = student.new("MLP", 3, 5, 2, seed=0)           # an object that stays in the child
     net.set("weights_input_hidden", w); net.call("forward", x); net.get("output")
+
+Code the child runs on the grader's behalf (stand-ins from the reference, grader helpers)
+crosses as bytecode without docstrings, never as source text: the submission shares the
+child's memory and could read a source string there and echo it in an error message.
 """
 
 from __future__ import annotations
 
+import ast
+import base64
+import functools
 import inspect
+import marshal
+import os
+import re
 import textwrap
+import uuid
 from pathlib import Path
 
 import numpy as np
@@ -38,6 +49,10 @@ class SubmissionMissing(Exception):
 
 class StudentCrashed(Exception):
     """The child died or timed out during a call."""
+
+
+_TYPE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.]{0,79}")
+_WHERE = re.compile(r"[\w.-]{1,80}\.py line \d{1,7}, in [\w<>.]{1,80}")
 
 
 class Remote(wire.Opaque):
@@ -72,6 +87,8 @@ class Student:
         self.module, self.files, self.limits, self.seed = module, files, limits, seed
         self.reference, self.standins = reference, standins
         self._child: Child | None = None
+        self._imported = False  # the import's reply has been read (and stand-ins sent)
+        self._import_failed: Exception | None = None
         self.output = ""
 
     def call(self, name: str, *args, **kwargs):
@@ -92,32 +109,64 @@ class Student:
 
     def run(self, helper, *args, **kwargs):
         """Run a grader-written helper function inside the child (e.g. to export a model)."""
-        source = textwrap.dedent(inspect.getsource(helper))
-        return self._request("run", source=source, name=helper.__name__, args=list(args), kwargs=kwargs)
+        return self._request("run", code=_helper_code(helper), name=helper.__name__, args=list(args), kwargs=kwargs)
 
     def put(self, name: str, array: np.ndarray) -> wire.NpyFile:
         """Place a large array in the child's directory; pass the result as an argument."""
-        path = Path(self._ensure().workdir, "home", name + ".npy")
-        np.save(path, np.asarray(array), allow_pickle=False)
+        # A fresh unguessable name, created exclusively: the child may write to this directory
+        # and could have planted a symlink at any name it can predict.
+        path = Path(self._ensure().workdir, f"{name}-{uuid.uuid4().hex}.npy")
+        with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o644), "wb") as stream:
+            np.save(stream, np.asarray(array), allow_pickle=False)
         return wire.NpyFile(str(path))
 
     def restart(self) -> None:
         self.close()
         self._ensure()
 
-    def close(self) -> None:
+    def start(self) -> None:
+        """Start the child and send it the import now, without waiting for the reply (prefetch).
+
+        The grader calls this for the exercises after the current one, so their start-up runs
+        while this one is graded. Errors surface on first use, as without it. The reference
+        stand-ins are sent only on first use: no process holds them before their exercise begins.
+        """
+        if self._child is not None or self._import_failed is not None or f"{self.module}.py" not in self.files:
+            return
+        self._child = Child(self.files, self.limits)
+        try:
+            self._post("import", self.limits.timeout_s * 3, module=self.module, seed=self.seed)
+        except StudentCrashed as error:
+            self._import_failed = error
+
+    def close(self, *, wait: bool = True) -> None:
+        """End the child; wait=False kills it now and finishes the clean-up in the background
+        (sandbox.join_closing() waits for that)."""
         if self._child is not None:
             self.output += self._child.output
-            self._child.close()
+            self._child.close(wait=wait)
             self._child = None
+        self._imported = False
 
     def _ensure(self) -> Child:
-        if self._child is None:
+        if not self._imported and self._import_failed is None:
             if f"{self.module}.py" not in self.files:
                 raise SubmissionMissing(f"{self.module}.py is not in the submission, so this exercise scores 0")
-            self._child = Child(self.files, self.limits)
-            self._send("import", self.limits.timeout_s * 3, module=self.module, seed=self.seed,
-                       reference=self.reference, standins=list(self.standins))
+            self.start()  # does nothing if a prefetch started it already
+            try:
+                if self._import_failed is None:
+                    self._reply()
+                    if self.reference and self.standins:
+                        self._send("stand_in", None, code=_standin_code(self.reference, tuple(self.standins)),
+                                   names=list(self.standins))
+                    self._imported = True
+            except (StudentError, StudentCrashed) as error:
+                self.close()
+                self._import_failed = error
+        if self._import_failed is not None:
+            # The import is deterministic: fail every later check the same way, at once,
+            # instead of importing (or waiting out a hanging import) again for each one.
+            raise self._import_failed.with_traceback(None)
         return self._child
 
     def _request(self, op: str, **fields):
@@ -125,17 +174,100 @@ class Student:
         return self._send(op, None, **fields)
 
     def _send(self, op: str, timeout_s: float | None, **fields):
-        message = {"op": op, **fields}
+        self._post(op, timeout_s, **fields)
+        return self._reply()
+
+    def _post(self, op: str, timeout_s: float | None, **fields) -> None:
         try:
-            reply = self._child.request(wire.encode(message), timeout_s)
+            self._child.send(wire.encode({"op": op, **fields}), timeout_s)
+        except ChildDied as error:
+            self.close()
+            raise StudentCrashed(str(error)) from None
+
+    def _reply(self):
+        try:
+            reply = self._child.receive()
         except ChildDied as error:
             self.close()
             raise StudentCrashed(str(error)) from None
         try:
             if "error" in reply:
                 error = reply["error"]
-                raise StudentError(str(error.get("type", "Error"))[:80], str(error.get("message", ""))[:2000],
-                                   str(error.get("where", ""))[:200])
+                type_name, where = str(error.get("type", "Error")), str(error.get("where", ""))
+                # Hidden checks show these two fields: keep them to the shapes the child's
+                # code produces, so a forged reply cannot carry text through them.
+                raise StudentError(type_name if _TYPE_NAME.fullmatch(type_name) else "Exception",
+                                   str(error.get("message", ""))[:2000], where if _WHERE.fullmatch(where) else "")
             return wire.decode(reply.get("ok"), lambda opaque: Remote(self, opaque) if opaque.ref else opaque)
-        except (wire.WireError, AttributeError, TypeError) as error:
-            raise StudentCrashed(f"sent back something that is not plain data ({error})") from None
+        except StudentError:
+            raise
+        except Exception as error:  # whatever a forged reply makes decoding raise (RecursionError included)
+            self.close()
+            reason = str(error) if isinstance(error, wire.WireError) else type(error).__name__
+            raise StudentCrashed(f"sent back something that is not plain data ({reason})") from None
+
+
+@functools.cache
+def _helper_code(helper) -> str:
+    return _bytecode(ast.parse(textwrap.dedent(inspect.getsource(helper))), "<grader helper>")
+
+
+@functools.cache
+def _standin_code(source: str, names: tuple[str, ...]) -> str:
+    """Bytecode of the reference module cut down to the stand-ins and what they use.
+
+    Every other function and method is left out, so the stand-ins' __globals__ cannot lead
+    the submission to the reference for the exercise being graded (e.g. MLP.backward).
+    """
+    tree = ast.parse(source)
+    definitions = {node.name: node for node in tree.body
+                   if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))}
+    keep: dict[str, set[str] | None] = {}  # name -> the methods kept (None: all of it)
+    for name in names:
+        owner, _, attribute = name.rpartition(".")
+        if owner:
+            if keep.get(owner, set()) is not None:
+                keep.setdefault(owner, set()).add(attribute)
+        else:
+            keep[attribute] = None
+    pending = list(keep)
+    while pending:
+        node = definitions.get(pending.pop())
+        if node is None:
+            continue
+        for used in _names_used(_kept_parts(node, keep[node.name])):
+            if used in definitions and keep.get(used, set()) is not None:
+                keep[used] = None  # a definition used by name comes whole
+                pending.append(used)
+    body = []
+    for node in tree.body:
+        if node in definitions.values():
+            if node.name not in keep:
+                continue
+            if isinstance(node, ast.ClassDef) and keep[node.name] is not None:
+                node.body = [item for item in node.body if not isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef))
+                             or item.name in keep[node.name]] or [ast.Pass()]
+        body.append(node)
+    tree.body = body
+    return _bytecode(tree, "<reference>")
+
+
+def _kept_parts(node, methods: set[str] | None) -> list:
+    if methods is None or not isinstance(node, ast.ClassDef):
+        return [node]
+    return node.bases + node.decorator_list + [item for item in node.body if not isinstance(
+        item, (ast.FunctionDef, ast.AsyncFunctionDef)) or item.name in methods]
+
+
+def _names_used(nodes) -> set[str]:
+    return {sub.id for node in nodes for sub in ast.walk(node) if isinstance(sub, ast.Name)}
+
+
+def _bytecode(tree: ast.Module, filename: str) -> str:
+    """Compiled without docstrings, marshalled, base64: what the child execs instead of source."""
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)) and node.body:
+            first = node.body[0]
+            if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant) and isinstance(first.value.value, str):
+                node.body = node.body[1:] or [ast.Pass()]
+    return base64.b64encode(marshal.dumps(compile(ast.fix_missing_locations(tree), filename, "exec"))).decode("ascii")

@@ -3,6 +3,10 @@
 The graders never trust one implementation alone: this module recomputes what the
 lesson defines (the logistic function, the two-layer forward pass, the squared-error
 loss and its gradient by finite differences) without sharing code with solutions/.
+
+The second half writes out what the mistakes students really make would produce, each
+with the hint that names it, so a wrong answer that matches one gets that hint (public
+and hidden graders use the same words, and tests/mistakes/ asserts on them).
 """
 
 from __future__ import annotations
@@ -46,3 +50,113 @@ def gradient(params: dict, x: np.ndarray, y: np.ndarray, h: float) -> dict:
 def random_params(rng: np.random.Generator, d: int, h: int, k: int, scale: float = 1.0) -> dict:
     return {"weights_input_hidden": scale * rng.standard_normal((d, h)), "bias_hidden": scale * rng.standard_normal(h),
             "weights_hidden_output": scale * rng.standard_normal((h, k)), "bias_output": scale * rng.standard_normal(k)}
+
+
+# -- Known mistakes: {name: (what that mistake returns, hint)} -----------------------------
+
+SIGMOID_SIGN_HINT = ("check the sign inside exp: sigmoid(x) = 1 / (1 + exp(-x)) grows from 0 to 1 as x grows, "
+                     "so large x must give values near 1")
+SIGMOID_OVERFLOW_HINT = ("np.exp overflowed: exp(-x) is astronomically large for x below about -709. "
+                         "Rewrite sigmoid so it never takes exp of a large positive number")
+TWICE_HINT = ("sigmoid_derivative receives the activation a = sigmoid(z), already squashed: "
+              "applying sigmoid to it again computes the slope at the wrong point")
+SHAPE_HINT = ("a matrix product has mismatched shapes: inputs are (N, D), weights_input_hidden (D, H), "
+              "weights_hidden_output (H, K); check which side of each product a weight matrix goes on, "
+              "and whether it needs .T")
+HARD_CODED_HINT = ("forward returns the same output for different inputs and weights: compute it from "
+                   "the inputs and the network's weights, never hard-code it")
+
+
+def sigmoid_mistakes(x) -> dict:
+    x = np.asarray(x, dtype=float)
+    return {"sign": (logistic(-x), SIGMOID_SIGN_HINT),
+            "relu": (np.maximum(x, 0), "that is ReLU (max(0, x)), not the sigmoid"),
+            "tanh": (np.tanh(x), "that is tanh, not the sigmoid (its range is -1..1, the sigmoid's 0..1)")}
+
+
+def sigmoid_derivative_mistakes(a) -> dict:
+    a = np.asarray(a, dtype=float)
+    return {"twice": (logistic(a) * (1 - logistic(a)), TWICE_HINT),
+            "minus": (a * (a - 1), "the slope of the sigmoid is never negative: check the order in (1 - a)"),
+            "no factor": (1 - a, "sigma'(z) = sigma(z) * (1 - sigma(z)): a factor is missing")}
+
+
+def forward_mistakes(params: dict, x: np.ndarray, key: str = "output") -> dict:
+    """What common wrong forward passes give for `key` (one of the four cached arrays)."""
+    w1, b1, w2, b2 = (params[name] for name in PARAMETERS)
+
+    def run(hidden_bias=True, output_bias=True, hidden=logistic, output=logistic):
+        hidden_in = x @ w1 + (b1 if hidden_bias else 0)
+        hidden_out = hidden(hidden_in)
+        output_in = hidden_out @ w2 + (b2 if output_bias else 0)
+        return {"hidden_layer_input": hidden_in, "hidden_layer_output": hidden_out,
+                "output_layer_input": output_in, "output": output(output_in)}[key]
+
+    def relu(z):
+        return np.maximum(z, 0)
+
+    def linear(z):
+        return z
+
+    return {
+        "no bias": (run(False, False), "the biases are missing: each layer adds its bias before the sigmoid"),
+        "no hidden bias": (run(hidden_bias=False), "the hidden layer's bias is missing"),
+        "no output bias": (run(output_bias=False), "the output layer's bias is missing"),
+        "linear output": (run(output=linear), "the output layer needs a sigmoid too (it is linear here)"),
+        "relu hidden": (run(hidden=relu), "the hidden layer uses ReLU; this network uses the sigmoid on both layers"),
+        "linear hidden": (run(hidden=linear), "the hidden layer needs a sigmoid before the output layer"),
+    }
+
+
+def backward_mistakes(params: dict, x: np.ndarray, y: np.ndarray, rate: float) -> dict:
+    """What common wrong backward() steps leave in the four parameters: {mistake: ({name: array}, hint)}."""
+    cache = layers(params, x)
+    w2 = params["weights_hidden_output"]
+
+    def slope(a):  # what sigmoid_derivative returns for whatever it is given
+        return a * (1 - a)
+
+    def step(delta_from_z=False, stale=False, scale=1.0, sign=1.0, no_bias=False, no_slope=False):
+        out, hid = cache["output"], cache["hidden_layer_output"]
+        d_out = (y - out) * (1.0 if no_slope else slope(cache["output_layer_input"] if delta_from_z else out))
+        new_w2 = w2 + sign * scale * rate * hid.T @ d_out
+        hidden_slope = 1.0 if no_slope else slope(cache["hidden_layer_input"] if delta_from_z else hid)
+        d_hid = (d_out @ (new_w2 if stale else w2).T) * hidden_slope
+        return {"weights_hidden_output": new_w2,
+                "bias_output": params["bias_output"] + (0 if no_bias else sign * scale * rate * d_out.sum(axis=0)),
+                "weights_input_hidden": params["weights_input_hidden"] + sign * scale * rate * x.T @ d_hid,
+                "bias_hidden": params["bias_hidden"] + (0 if no_bias else sign * scale * rate * d_hid.sum(axis=0))}
+
+    return {
+        "stale": (step(stale=True), "the hidden error uses weights_hidden_output AFTER its update: "
+                                    "compute every delta before changing any weight"),
+        "z": (step(delta_from_z=True), "sigmoid_derivative is given a pre-activation (a *_input array); "
+                                       "it takes activations, the *_output arrays"),
+        "mean": (step(scale=1 / len(x)), "the update is averaged over samples (divided by N); "
+                                         "this loss is a sum, so do not divide by the number of samples"),
+        "rate": (step(scale=1 / rate), "the update ignores self.learning_rate"),
+        "ascent": (step(sign=-1.0), "the step goes up the loss (gradient ascent): check the sign of output_error "
+                                    "against the sign of the update"),
+        "no bias": (step(no_bias=True), "the biases are never updated"),
+        "no slope": (step(no_slope=True), "the deltas are missing the sigmoid's slope: each error is multiplied "
+                                          "by sigmoid_derivative of that layer's output"),
+        "frozen": ({name: params[name] for name in PARAMETERS}, "backward() never updates {name}: "
+                                                                 "every weight and bias moves in each step"),
+    }
+
+
+def for_parameter(mistakes: dict, name: str) -> dict:
+    """One parameter's view of backward_mistakes() or train_mistakes(), as assert_close's misconceptions."""
+    return {key: (after[name], hint.format(name=name)) for key, (after, hint) in mistakes.items()}
+
+
+def train_mistakes(losses: np.ndarray, shifted: np.ndarray) -> dict:
+    """What wrong train() loops return on XOR (4 samples), from the right losses and those one epoch later."""
+    return {
+        "frozen": (np.full_like(losses, losses[0]), "the loss never changes: train() must call "
+                                                    "backward(inputs, labels, output) every epoch, arguments in that order"),
+        "after": (shifted, "each loss is computed after that epoch's update: record it before calling backward()"),
+        "mean": (losses / 4, "the loss is 1/2 * a sum over samples, not a mean"),
+        "plain mean": (losses / 2, "the loss is 1/2 * a sum over samples, not a mean"),
+        "half": (2 * losses, "the loss has a factor 1/2: L = 1/2 * sum((labels - output)**2)"),
+    }

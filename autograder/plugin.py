@@ -41,10 +41,17 @@ def exercise_of(path: Path) -> str:
 
 
 class GradingPlugin:
+    """prefetch: how many exercises after the current one have their child started ahead (their
+    imports run while the current exercise is graded); each child still serves one exercise.
+    student_factory: Student, or bench's in-process stand-in (never for grading)."""
+
     def __init__(self, config: Config, files: dict[str, Path], *, seed: int, only: list[str],
-                 solutions: Path | None, standins: bool):
+                 solutions: Path | None, standins: bool, exercises: list[str] = (), prefetch: int = 0,
+                 student_factory=Student):
         self.config, self.files, self.seed, self.only = config, files, seed, only
         self.solutions, self.use_standins = solutions, standins
+        self.order, self.prefetch, self.student_factory = list(exercises), prefetch, student_factory
+        self.current: str | None = None
         self.results: dict[str, TestResult] = {}
         self.students: dict[str, Student] = {}
         self.collection_errors: list[str] = []
@@ -70,16 +77,24 @@ class GradingPlugin:
     # -- fixtures -----------------------------------------------------------------
     @pytest.fixture
     def student(self, request) -> Student:
-        exercise = exercise_of(request.node.path)
+        return self._student(exercise_of(request.node.path))
+
+    def _student(self, exercise: str) -> Student:
         if exercise not in self.students:
             section = self.config.exercises[exercise]
             reference = None
             if self.use_standins and section.standins:
                 reference = (self.solutions / f"{section.module}.py").read_text()
-            self.students[exercise] = Student(
+            self.students[exercise] = self.student_factory(
                 section.module, self.files, Limits(section.timeout_s, section.memory_mb, section.processes),
                 seed=self.seed, reference=reference, standins=section.standins)
         return self.students[exercise]
+
+    def _start_ahead(self, exercise: str | None) -> None:
+        """Start the children of the next `prefetch` exercises (and this one's) without waiting."""
+        first = self.order.index(exercise) if exercise in self.order else 0
+        for name in self.order[first:first + 1 + self.prefetch]:
+            self._student(name).start()
 
     @pytest.fixture
     def cfg(self, request):
@@ -103,6 +118,18 @@ class GradingPlugin:
         return _load_reference(self.solutions / f"{section.module}.py")
 
     # -- running ------------------------------------------------------------------
+    def pytest_sessionstart(self, session):
+        if self.prefetch:
+            self._start_ahead(None)  # while pytest collects the graders
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_runtest_setup(self, item):
+        exercise = exercise_of(item.path)
+        if exercise != self.current:
+            self.current = exercise
+            if self.prefetch:
+                self._start_ahead(exercise)
+
     @pytest.hookimpl(hookwrapper=True)
     def pytest_runtest_teardown(self, item, nextitem):
         yield
@@ -110,7 +137,7 @@ class GradingPlugin:
         if nextitem is None or exercise_of(nextitem.path) != exercise:
             student = self.students.get(exercise)
             if student is not None:
-                student.close()  # the next exercise gets a fresh process
+                student.close(wait=False)  # the next exercise gets a fresh process
                 self.outputs[exercise] = student.output
 
     @pytest.hookimpl(hookwrapper=True)

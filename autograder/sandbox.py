@@ -2,13 +2,16 @@
 
 Each child gets a private temporary directory holding a copy of the engine's child
 side and of the submission's exercise files (nothing else from the submission), a
-scrubbed environment, closed stdin, resource limits, and its own process group.
-Under bubblewrap it also has no network, an unprivileged uid, a read-only view of
-the interpreter only, and no view of this repository.
+scrubbed environment, closed stdin, resource limits, and its own session. Closing it
+kills its session, its pids cgroup (when root may create one) and any orphan that
+left the session (this process is their subreaper). Under bubblewrap it also has no
+network, an unprivileged uid, a read-only view of the interpreter only, and no view
+of this repository.
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import io
 import os
@@ -86,20 +89,24 @@ def _bwrap_prefix(workdir: str) -> list[str]:
 
 
 class _Cgroup:
-    """A pids cgroup (v1 or v2) when we may create one: the process limit that also binds root."""
+    """A pids cgroup (v1 or v2) when we may create one: the process limit that also binds root.
+
+    Root ignores RLIMIT_NPROC, inside bubblewrap's user namespace too, so for root this is
+    the only process limit; killing the cgroup also catches processes that left the session.
+    """
 
     def __init__(self, limit: int):
         self.path = None
-        for base in ("/sys/fs/cgroup/pids", "/sys/fs/cgroup"):
-            if os.access(f"{base}/cgroup.procs", os.W_OK) and os.path.exists(f"{base}/{'pids.max' if base.endswith('pids') else 'cgroup.subtree_control'}"):
-                path = f"{base}/autograder-{uuid.uuid4().hex[:12]}"
-                try:
-                    os.mkdir(path)
-                    Path(path, "pids.max").write_text(str(limit))
-                    self.path = path
-                    return
-                except OSError:
-                    shutil.rmtree(path, ignore_errors=True)
+        parent = _pids_cgroup_parent()
+        if parent is None:
+            return
+        path = f"{parent}/autograder-{uuid.uuid4().hex[:12]}"
+        try:
+            os.mkdir(path)
+            Path(path, "pids.max").write_text(str(limit))
+            self.path = path
+        except OSError:
+            shutil.rmtree(path, ignore_errors=True)
 
     def join(self) -> None:  # runs in the child between fork and exec
         if self.path:
@@ -120,9 +127,41 @@ class _Cgroup:
                     pass
             try:
                 os.rmdir(self.path)
+                self.path = None
                 return
-            except OSError:
+            except FileNotFoundError:
+                self.path = None
+                return
+            except OSError:  # still busy: its last processes are exiting
                 time.sleep(0.02)
+
+
+def _pids_cgroup_parent() -> str | None:
+    """This process's own pids cgroup, if we may create cgroups below it (v1 or v2)."""
+    try:
+        lines = Path("/proc/self/cgroup").read_text().splitlines()
+    except OSError:
+        return None
+    for line in lines:
+        _, controllers, own = line.split(":", 2)
+        if "pids" in controllers.split(","):
+            base = f"/sys/fs/cgroup/pids{own.rstrip('/')}"
+        elif controllers == "" and "pids" in _read("/sys/fs/cgroup/cgroup.controllers").split():
+            base = f"/sys/fs/cgroup{own.rstrip('/')}"
+            if "pids" not in _read(f"{base}/cgroup.subtree_control").split():
+                continue
+        else:
+            continue
+        if os.access(f"{base}/cgroup.procs", os.W_OK) and os.access(base, os.W_OK):
+            return base
+    return None
+
+
+def _read(path: str) -> str:
+    try:
+        return Path(path).read_text()
+    except OSError:
+        return ""
 
 
 class Child:
@@ -130,6 +169,8 @@ class Child:
 
     def __init__(self, files: dict[str, Path], limits: Limits):
         self.limits = limits
+        self._closed = False
+        self._pending = (0.0, 0.0)  # (deadline, timeout_s) of the request whose reply is due
         self.workdir = tempfile.mkdtemp(prefix="autograder-")
         os.chmod(self.workdir, 0o755)
         engine, submission = Path(self.workdir, "engine"), Path(self.workdir, "submission")
@@ -141,16 +182,19 @@ class Child:
         for path in (self.workdir, Path(self.workdir, "home"), submission):
             os.chmod(path, 0o777)  # the sandboxed uid (nobody) may write scratch files here
         self.cgroup = _Cgroup(limits.processes) if os.geteuid() == 0 else None
+        _become_subreaper()
         request_read, self._requests = os.pipe()
         self._replies, reply_write = os.pipe()
         command = [sys.executable, "-I", str(engine / "child.py"), str(submission),
                    str(request_read), str(reply_write)]
         if bwrap_works():
             command = _bwrap_prefix(self.workdir) + command
-        self.process = subprocess.Popen(
-            command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-            pass_fds=(request_read, reply_write), start_new_session=True, cwd=self.workdir,
-            env=_environment(str(Path(self.workdir, "home"))), preexec_fn=self._limit)
+        with _SPAWNING:  # a sweep in another thread must not take this child for a leftover
+            self.process = subprocess.Popen(
+                command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                pass_fds=(request_read, reply_write), start_new_session=True, cwd=self.workdir,
+                env=_environment(str(Path(self.workdir, "home"))), preexec_fn=self._limit)
+            _LIVE.add(self.process.pid)
         os.close(request_read), os.close(reply_write)
         os.set_blocking(self._requests, False)
         self._output = bytearray()
@@ -184,11 +228,26 @@ class Child:
 
     def request(self, message: dict, timeout_s: float | None = None) -> dict:
         """Send one request and wait for its reply; kills the child on timeout or death."""
+        self.send(message, timeout_s)
+        return self.receive()
+
+    def send(self, message: dict, timeout_s: float | None = None) -> None:
+        """Send one request; receive() reads its reply, within timeout_s of now."""
         timeout_s = self.limits.timeout_s if timeout_s is None else timeout_s
-        try:
-            deadline = time.monotonic() + timeout_s
-            _write_all(self._requests, _frame(message), deadline)
+        self._pending = (time.monotonic() + timeout_s, timeout_s)
+        with self._failures(timeout_s):
+            _write_all(self._requests, _frame(message), self._pending[0])
+
+    def receive(self) -> dict:
+        """The reply to the last request sent; kills the child on timeout or death."""
+        deadline, timeout_s = self._pending
+        with self._failures(timeout_s):
             return wire.receive(_DeadlineReader(self._replies, deadline))
+
+    @contextlib.contextmanager
+    def _failures(self, timeout_s: float):
+        try:
+            yield
         except TimeoutError:
             self.close()
             raise ChildDied(f"took longer than the {timeout_s:g} s time limit (an endless loop?)") from None
@@ -196,20 +255,43 @@ class Child:
             code = self.process.wait()
             self.close()
             raise ChildDied(_death(code, self.limits)) from None
+        except wire.WireError as error:  # a forged reply; the stream may be out of step, so end the child
+            self.close()
+            raise ChildDied(f"sent back something that is not plain data ({error})") from None
 
-    def close(self) -> None:
-        """Kill the child, everything it started, and delete its files."""
+    def close(self, *, wait: bool = True) -> None:
+        """Kill the child, everything it started, and delete its files (again: does nothing).
+
+        The child and its session die at once either way. wait=False leaves the rest (reaping,
+        the cgroup, the sweep for processes that left the session, deleting its folder) to a
+        background thread, so the next exercise need not wait; join_closing() waits for it.
+        """
+        if self._closed:
+            return
+        self._closed = True
         if self.process.poll() is None:
             try:
                 os.killpg(self.process.pid, signal.SIGKILL)
             except ProcessLookupError:
                 pass
+        if wait:
+            self._finish_close()
+            return
+        thread = threading.Thread(target=self._finish_close, name="autograder-close", daemon=True)
+        with _CLOSING_LOCK:
+            _CLOSING.append(thread)
+        thread.start()
+
+    def _finish_close(self) -> None:
         try:
             self.process.wait(timeout=5)
         except subprocess.TimeoutExpired:
             pass
+        with _SPAWNING:
+            _LIVE.discard(self.process.pid)
         if self.cgroup is not None:
             self.cgroup.kill_and_remove()
+        _kill_leftovers(session=self.process.pid)
         for fd in (self._requests, self._replies):
             try:
                 os.close(fd)
@@ -217,6 +299,16 @@ class Child:
                 pass
         self._drain.join(timeout=1)
         shutil.rmtree(self.workdir, ignore_errors=True)
+
+
+def join_closing() -> None:
+    """Wait until every child closed with wait=False is fully cleaned up."""
+    while True:
+        with _CLOSING_LOCK:
+            if not _CLOSING:
+                return
+            thread = _CLOSING.pop()
+        thread.join()
 
 
 def _death(code: int, limits: Limits) -> str:
@@ -264,6 +356,64 @@ class _DeadlineReader:
             chunks.append(chunk)
             remaining -= len(chunk)
         return b"".join(chunks)
+
+
+_LIVE: set[int] = set()  # pids of children not yet closed
+_SPAWNING = threading.Lock()
+_CLOSING: list[threading.Thread] = []  # clean-ups still running in the background
+_CLOSING_LOCK = threading.Lock()
+
+
+@functools.cache
+def _become_subreaper() -> None:
+    """Orphans of our children become our children (not init's), so close() can find them."""
+    if sys.platform == "linux":
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(36, 1, 0, 0, 0)  # PR_SET_CHILD_SUBREAPER
+
+
+def _kill_leftovers(session: int) -> None:
+    """Kill what a closed child left running: its session, and orphans that left it (setsid).
+
+    Orphans come to us because we are a subreaper. Sandboxed processes never share our
+    session, so our children outside our session that are no live child are leftovers;
+    children we start ourselves (in our session) are never touched. Repeat until quiet:
+    a dying process hands its own children to us a moment later.
+    """
+    if not os.path.isdir("/proc"):
+        return
+    me, ours = os.getpid(), os.getsid(0)
+    quiet, deadline = 0, time.monotonic() + 5
+    while quiet < 3 and time.monotonic() < deadline:
+        with _SPAWNING:
+            found = [(pid, ppid) for pid, ppid, sid in _processes()
+                     if pid != me and (sid == session and session not in _LIVE  # not a new child that reused the pid
+                                       or ppid == me and sid != ours and pid not in _LIVE)]
+        quiet = 0 if found else quiet + 1
+        for pid, _ in found:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        for pid, ppid in found:
+            if ppid == me:
+                try:
+                    os.waitpid(pid, 0)  # reap it, or it stays a zombie of ours
+                except ChildProcessError:
+                    pass
+        time.sleep(0.005)
+
+
+def _processes():
+    """(pid, parent pid, session id) of every process /proc shows."""
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                fields = Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()
+            except (OSError, IndexError):
+                continue
+            yield int(entry), int(fields[1]), int(fields[3])
 
 
 def _tasks_of_user(uid: int) -> int:

@@ -3,10 +3,20 @@
 import numpy as np
 
 from autograder.checks import CheckFailed, as_array, assert_close, check
-from autograder.oracle import PARAMETERS, layers, random_params
+from autograder.oracle import PARAMETERS, layers, random_params, train_mistakes
 
 XOR_INPUTS = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=float)
 XOR_LABELS = np.array([[0], [1], [1], [0]], dtype=float)
+LESSON_HINT = ("train_xor solves XOR for too few seeds: the lesson's settings (2 hidden units, weights from rand() "
+               "in [0, 1), 100 epochs) stall near 0.5. Use more epochs, more hidden units, or zero-centred "
+               "initial weights")
+
+
+def _reference_losses(reference, params, rate, epochs):
+    model = reference.MLP(2, 4, 1, learning_rate=rate)
+    for name, value in params.items():
+        setattr(model, name, value.copy())
+    return model, np.array(model.train(XOR_INPUTS, XOR_LABELS, epochs))
 
 
 def test_train_xor_trajectory_matches_reference(student, rng, cfg, reference):
@@ -16,58 +26,82 @@ def test_train_xor_trajectory_matches_reference(student, rng, cfg, reference):
     net = student.new("MLP", 2, 4, 1, learning_rate=rate, seed=0)
     net.set_many(params)
     losses = net.call("train", XOR_INPUTS, XOR_LABELS, epochs)
-    model = reference.MLP(2, 4, 1, learning_rate=rate)
-    for name, value in params.items():
-        setattr(model, name, value.copy())
-    want = np.array(model.train(XOR_INPUTS, XOR_LABELS, epochs))
-    longer = reference.MLP(2, 4, 1, learning_rate=rate)
-    for name, value in params.items():
-        setattr(longer, name, value.copy())
-    shifted = np.array(longer.train(XOR_INPUTS, XOR_LABELS, epochs + 1)[1:])
+    model, want = _reference_losses(reference, params, rate, epochs)
+    shifted = _reference_losses(reference, params, rate, epochs + 1)[1][1:]
+    check(not (isinstance(losses, list) and len(losses) == 1),
+          "train() ran a single epoch: it must repeat forward() and backward() `epochs` times")
     check(isinstance(losses, list) and len(losses) == epochs, "train() should return a list with one loss per epoch")
     assert_close(as_array(losses, "losses"), want, what="losses", rtol=cfg.rtol, atol=cfg.atol,
                  hint="the losses train() returns do not follow gradient descent from these weights",
-                 misconceptions={"after": (shifted, "each loss should be computed before that epoch's update"),
-                                 "mean": (want / len(XOR_INPUTS), "the loss is 1/2 * a sum over samples, not a mean"),
-                                 "half": (2 * want, "the loss has a factor 1/2: L = 1/2 * sum((labels - output)**2)")})
+                 misconceptions=train_mistakes(want, shifted))
     for name in PARAMETERS:
         assert_close(net.get(name), getattr(model, name), what=name, rtol=cfg.rtol, atol=cfg.atol,
                      hint="after training, the weights differ from full-batch gradient descent for the given epochs")
 
 
-def _train_xor_runs(seeds):
+def _train_xor_runs(seeds, inputs):
+    import time
+
+    import numpy as np
+
+    names = ("weights_input_hidden", "bias_hidden", "weights_hidden_output", "bias_output")
     runs = []
     for seed in seeds:
-        calls = []
+        starts = []
         original = student.MLP.train  # noqa: F821 - the submission's module, in the sandbox
 
-        def counting(self, *args, **kwargs):
-            calls.append(1)
+        def recording(self, *args, **kwargs):
+            starts.append({name: np.array(getattr(self, name), dtype=float) for name in names})  # where train() starts
             return original(self, *args, **kwargs)
 
-        student.MLP.train = counting  # noqa: F821
+        student.MLP.train = recording  # noqa: F821
+        started = time.process_time()  # CPU time: a busy grading machine does not make it slow
         try:
             net = student.train_xor(seed)  # noqa: F821
         finally:
             student.MLP.train = original  # noqa: F821
-        names = ("weights_input_hidden", "bias_hidden", "weights_hidden_output", "bias_output")
-        runs.append({"train_calls": len(calls), "params": {name: getattr(net, name) for name in names}})
+        runs.append({"train_calls": len(starts), "start": starts[0] if starts else None,
+                     "seconds": time.process_time() - started,
+                     "params": {name: getattr(net, name) for name in names}, "predicted": net.predict(inputs)})
+    again = student.train_xor(seeds[0])  # noqa: F821 - the same seed must give the same network
+    runs.append({name: getattr(again, name) for name in names})
     return runs
+
+
+def _solves(params: dict, tolerance: float) -> bool:
+    outputs = layers(params, XOR_INPUTS)["output"]  # judged from the weights, not from predict()
+    return bool(outputs.shape == XOR_LABELS.shape and np.all(np.abs(outputs - XOR_LABELS) < tolerance))
 
 
 def test_train_xor_converges_for_most_seeds(student, rng, cfg):
     """train_xor(seed) trains with MLP.train and solves XOR for nearly every seed"""
     seeds = [int(s) for s in rng.choice(10**6, size=cfg.seeds, replace=False)]
-    runs = student.run(_train_xor_runs, seeds)
-    check(isinstance(runs, list) and len(runs) == len(seeds), "train_xor did not return a network for every seed")
-    solved = 0
+    runs = student.run(_train_xor_runs, seeds, XOR_INPUTS)
+    check(isinstance(runs, list) and len(runs) == len(seeds) + 1, "train_xor did not return a network for every seed")
+    runs, again = runs[:-1], runs[-1]
+    solved, finals = 0, []
     for run in runs:
         check(isinstance(run, dict) and run.get("train_calls", 0) >= 1,
               "train_xor must train the network with its train() method (no hand-set weights)")
         params = {name: as_array(run["params"].get(name), name) for name in PARAMETERS}
-        outputs = layers(params, XOR_INPUTS)["output"]  # judged from the weights, not from predict()
-        solved += bool(outputs.shape == XOR_LABELS.shape and np.all(np.abs(outputs - XOR_LABELS) < cfg.tolerance))
+        predicted = as_array(run.get("predicted"), "predict(XOR_INPUTS)")
+        computed = layers(params, XOR_INPUTS)["output"]
+        check(predicted.shape == computed.shape and np.allclose(predicted, computed, rtol=cfg.rtol, atol=cfg.atol),
+              "predict() does not return what the trained weights compute: it must be the forward pass, never fixed values")
+        solved += _solves(params, cfg.tolerance)
+        finals.append(np.concatenate([params[name].ravel() for name in PARAMETERS]))
     if solved < cfg.min_solved:
-        raise CheckFailed("train_xor solves XOR for too few seeds: the lesson's settings (2 hidden units, weights "
-                          "from rand() in [0, 1), 100 epochs) stall near 0.5. Use more epochs, more hidden units, "
-                          "or zero-centred initial weights", f"solved {solved} of {len(seeds)} seeds")
+        raise CheckFailed(LESSON_HINT, f"solved {solved} of {len(seeds)} seeds")
+    for run in runs:
+        start = {name: as_array(run["start"].get(name), name) for name in PARAMETERS}
+        check(not _solves(start, cfg.tolerance), "the network already solves XOR before train() runs: the weights "
+              "were set by hand; train_xor must learn them from MLP(..., seed=seed)'s random start")
+    check(not all(final.shape == finals[0].shape and np.allclose(final, finals[0]) for final in finals[1:]),
+          "train_xor returns the same network for every seed: pass seed to MLP(..., seed=seed) and learn the "
+          "weights from its random start (no hand-set weights)")
+    check(isinstance(again, dict) and all(np.array_equal(as_array(again.get(name), name), as_array(
+              runs[0]["params"].get(name), name)) for name in PARAMETERS),
+          "train_xor(seed) returns a different network each time for the same seed: pass seed to MLP(..., seed=seed)")
+    seconds = float(np.median([run["seconds"] for run in runs]))
+    check(seconds <= cfg.max_seconds_per_seed, "train_xor is too slow: it should take well under a second "
+          "(fewer epochs, or a larger learning rate)", f"median {seconds:.2f} s per seed")

@@ -2,8 +2,11 @@
 
 import numpy as np
 
-from autograder.checks import assert_close, check
-from autograder.oracle import PARAMETERS, gradient, layers, random_params
+from autograder.checks import assert_close, check, explained
+from autograder.oracle import PARAMETERS, backward_mistakes, for_parameter, gradient, layers, random_params
+
+SHAPES = ("a product in backward() has mismatched shapes: each delta has its layer's shape (N, K) or (N, H), "
+          "and each update must have the shape of the parameter it changes (check where .T goes)")
 
 
 def _step(student, params, x, y, learning_rate):
@@ -13,7 +16,8 @@ def _step(student, params, x, y, learning_rate):
     net.set_many(params)
     cache = layers(params, x)
     net.set_many(cache)  # backward() reads the activations that forward() cached
-    returned = net.call("backward", x, y, cache["output"])
+    with explained(shapes=SHAPES):
+        returned = net.call("backward", x, y, cache["output"])
     return {name: net.get(name) for name in PARAMETERS}, returned
 
 
@@ -24,18 +28,11 @@ def test_backward_matches_finite_differences(student, rng, cfg):
     rate = cfg.learning_rate
     grads = gradient(params, x, y, cfg.fd_step)
     got, _ = _step(student, params, x, y, rate)
+    mistakes = backward_mistakes(params, x, y, rate)
     for name in PARAMETERS:
-        want = params[name] - rate * grads[name]
-        assert_close(got[name], want, what=name, rtol=cfg.rtol, atol=cfg.atol,
+        assert_close(got[name], params[name] - rate * grads[name], what=name, rtol=cfg.rtol, atol=cfg.atol,
                      hint=f"{name} after one backward() step is not old value - learning_rate * dL/d{name}",
-                     misconceptions={
-                         "rate": (params[name] - grads[name], "the update ignores self.learning_rate"),
-                         "mean": (params[name] - rate * grads[name] / len(x),
-                                  "the update is divided by the number of samples: the loss is a sum, not a mean"),
-                         "ascent": (params[name] + rate * grads[name],
-                                    "the update climbs the loss (gradient ascent): check the sign of the error"),
-                         "frozen": (params[name], f"{name} is never updated"),
-                     })
+                     misconceptions=for_parameter(mistakes, name))
 
 
 def test_backward_returns_none(student, rng, cfg):

@@ -2,8 +2,8 @@
 
 import numpy as np
 
-from autograder.checks import as_array, assert_close, check
-from autograder.oracle import layers, random_params
+from autograder.checks import as_array, assert_close, check, explained
+from autograder.oracle import HARD_CODED_HINT, SHAPE_HINT, forward_mistakes, layers, random_params
 
 CACHED = ("hidden_layer_input", "hidden_layer_output", "output_layer_input", "output")
 
@@ -32,26 +32,36 @@ def test_forward_init_shapes(student):
 def test_forward_batch(student, rng, cfg):
     """forward maps a batch (N, D) to outputs (N, K) through two sigmoid layers"""
     net, params = _network(student, rng)
-    x = rng.normal(size=(4, 3))
-    want = layers(params, x)["output"]
-    assert_close(net.call("forward", x), want, what="forward(inputs)", rtol=cfg.rtol, atol=cfg.atol,
-                 hint="forward should be sigmoid(sigmoid(inputs @ W1 + b1) @ W2 + b2)")
+    x, other = rng.normal(size=(4, 3)), rng.normal(size=(4, 3))
+    with explained(shapes=SHAPE_HINT):
+        got, got_other = as_array(net.call("forward", x), "forward(inputs)"), net.call("forward", other)
+    check(not np.array_equal(got, as_array(got_other, "forward(inputs)")), HARD_CODED_HINT)
+    assert_close(got, layers(params, x)["output"], what="forward(inputs)", rtol=cfg.rtol, atol=cfg.atol,
+                 hint="forward should be sigmoid(sigmoid(inputs @ W1 + b1) @ W2 + b2)",
+                 misconceptions=forward_mistakes(params, x))
 
 
 def test_forward_caches_activations(student, rng, cfg):
     """forward stores hidden_layer_input, hidden_layer_output, output_layer_input and output"""
     net, params = _network(student, rng)
     x = rng.normal(size=(4, 3))
-    net.call("forward", x)
+    with explained(shapes=SHAPE_HINT):
+        net.call("forward", x)
     want = layers(params, x)
     for name in CACHED:
-        assert_close(net.get(name), want[name], what=f"self.{name}", rtol=cfg.rtol, atol=cfg.atol,
-                     hint=f"after forward(), self.{name} should hold that layer's value (backward() reads it)")
+        hint = f"after forward(), self.{name} should hold that layer's value (backward() reads it)"
+        with explained(missing=f"forward() did not store self.{name}: keep each layer's values on self for backward()"):
+            got = net.get(name)
+        assert_close(got, want[name], what=f"self.{name}", rtol=cfg.rtol, atol=cfg.atol, hint=hint,
+                     misconceptions=forward_mistakes(params, x, name))
 
 
 def test_forward_single_sample(student, rng, cfg):
     """forward of a single sample (D,) returns (K,)"""
     net, params = _network(student, rng)
     x = rng.normal(size=3)
-    assert_close(net.call("forward", x), layers(params, x)["output"], what="forward(one sample)", rtol=cfg.rtol,
-                 atol=cfg.atol, hint="a single sample of shape (D,) should give an output of shape (K,)")
+    with explained(shapes=SHAPE_HINT):
+        got = net.call("forward", x)
+    assert_close(got, layers(params, x)["output"], what="forward(one sample)", rtol=cfg.rtol, atol=cfg.atol,
+                 hint="a single sample of shape (D,) should give an output of shape (K,)",
+                 misconceptions=forward_mistakes(params, x))

@@ -3,19 +3,15 @@
 import numpy as np
 
 from autograder.checks import as_array, assert_close, check
-from autograder.oracle import logistic
-
-TWICE_HINT = ("sigmoid_derivative receives the activation a = sigmoid(z), already squashed: "
-              "do not apply sigmoid to it again")
+from autograder.oracle import sigmoid_derivative_mistakes
 
 
 def test_sigmoid_derivative_known_values(student, cfg):
     """sigmoid_derivative(a) is the sigmoid's slope, given the activation a"""
     a = np.array([0.01, 0.1, 0.25, 0.5, 0.8, 0.99])
-    want = a * (1 - a)
-    assert_close(student.call("sigmoid_derivative", a), want, what="sigmoid_derivative(a)", rtol=cfg.rtol,
+    assert_close(student.call("sigmoid_derivative", a), a * (1 - a), what="sigmoid_derivative(a)", rtol=cfg.rtol,
                  atol=cfg.atol, hint="use the identity sigma'(z) = sigma(z) * (1 - sigma(z)), with a = sigma(z)",
-                 misconceptions={"twice": (logistic(a) * (1 - logistic(a)), TWICE_HINT)})
+                 misconceptions=sigmoid_derivative_mistakes(a))
 
 
 def test_sigmoid_derivative_keeps_shape(student):

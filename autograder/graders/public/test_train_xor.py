@@ -3,30 +3,32 @@
 import numpy as np
 
 from autograder.checks import as_array, assert_close, check
-from autograder.oracle import PARAMETERS, gradient, layers, loss, random_params
+from autograder.oracle import PARAMETERS, gradient, layers, loss, random_params, train_mistakes
 
 XOR_INPUTS = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=float)
 XOR_LABELS = np.array([[0], [1], [1], [0]], dtype=float)
+EPOCHS, RATE = 4, 0.5
 
 
 def test_train_xor_returns_losses(student, rng, cfg):
     """MLP.train returns one loss per epoch, each computed before that epoch's update"""
     params = random_params(rng, 2, 3, 1)
-    net = student.new("MLP", 2, 3, 1, learning_rate=0.5, seed=0)
+    net = student.new("MLP", 2, 3, 1, learning_rate=RATE, seed=0)
     net.set_many(params)
-    losses = net.call("train", XOR_INPUTS, XOR_LABELS, 4)
-    check(isinstance(losses, list) and len(losses) == 4, "train(inputs, labels, epochs=4) should return a list of 4 losses",
+    losses = net.call("train", XOR_INPUTS, XOR_LABELS, EPOCHS)
+    check(not (isinstance(losses, list) and len(losses) == 1),
+          "train() ran a single epoch: it must repeat forward() and backward() `epochs` times")
+    check(isinstance(losses, list) and len(losses) == EPOCHS,
+          f"train(inputs, labels, epochs={EPOCHS}) should return a list of {EPOCHS} losses",
           f"got {type(losses).__name__} {'of length ' + str(len(losses)) if isinstance(losses, list) else ''}")
     want, current = [], {name: value.copy() for name, value in params.items()}
-    for _ in range(4):  # gradient descent on L, with the gradient from finite differences
+    for _ in range(EPOCHS + 1):  # gradient descent on L, with the gradient from finite differences
         want.append(loss(current, XOR_INPUTS, XOR_LABELS))
         grads = gradient(current, XOR_INPUTS, XOR_LABELS, 1e-6)
-        current = {name: current[name] - 0.5 * grads[name] for name in PARAMETERS}
-    assert_close(as_array(losses, "losses"), want, what="losses", rtol=1e-6, atol=1e-9,
+        current = {name: current[name] - RATE * grads[name] for name in PARAMETERS}
+    assert_close(as_array(losses, "losses"), want[:EPOCHS], what="losses", rtol=cfg.rtol, atol=cfg.atol,
                  hint="each loss should be 1/2 * sum((labels - output)**2), computed before that epoch's backward()",
-                 misconceptions={"after": (want[1:] + [loss(current, XOR_INPUTS, XOR_LABELS)],
-                                           "each loss is computed after the update: record it before calling backward()"),
-                                 "mean": (np.array(want) / 4, "the loss is a sum over samples (times 1/2), not a mean")})
+                 misconceptions=train_mistakes(np.array(want[:EPOCHS]), np.array(want[1:])))
 
 
 def test_train_xor_solves_xor(student, cfg):
@@ -39,3 +41,7 @@ def test_train_xor_solves_xor(student, cfg):
           "the trained network does not solve XOR: try more epochs, more hidden units, a larger learning "
           "rate, or initial weights centred on zero (the lesson's settings stop near 0.5)",
           f"outputs for [0,0], [0,1], [1,0], [1,1]: {np.round(outputs.ravel(), 3).tolist()}")
+    predicted = as_array(net.call("predict", XOR_INPUTS), "predict(XOR_INPUTS)")
+    check(predicted.shape == outputs.shape and np.allclose(predicted, outputs, rtol=cfg.rtol, atol=cfg.atol),
+          "predict() does not return what the trained weights compute: it must be the forward pass, "
+          "never fixed values", f"predict gave {np.round(predicted.ravel(), 3).tolist()}")

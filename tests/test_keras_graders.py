@@ -1,0 +1,109 @@
+"""The keras_mnist graders: full marks for the reference and the same grade twice, zero for the
+stub, and the four Keras mistakes of issue 4 each caught on the checks it breaks, with its hint.
+
+Every keras grade imports TensorFlow in a sandboxed child and trains twice (~5-10 s), so the
+stub and the mistakes are graded by one `grade-all --jobs 2` call.
+"""
+
+import ast
+import json
+import subprocess
+import sys
+
+import pytest
+from conftest import REPO, exercise_scores, grade, make_submission, mutate, run_cli
+
+from autograder.keras_checks import MSE_HINT, NOT_TRAINED_HINT, UNSCALED_HINT, WIDTH_HINT
+
+NUMPY_EXERCISES = ("sigmoid", "sigmoid_derivative", "forward", "backward", "train_xor")
+
+# folder: (replacement in solutions/mnist_keras.py, a phrase of its hint, the checks it must fail;
+# every other keras check must pass)
+MISTAKES = {
+    "unscaled-pixels": (('.astype("float32") / 255.0', '.astype("float32")'), UNSCALED_HINT,
+                        {"load_mnist_flattens_and_scales", "load_mnist_keeps_both_splits"}),
+    "mse-loss": (('loss="sparse_categorical_crossentropy"', 'loss="mse"'), MSE_HINT,
+                 {"compiled_for_integer_labels", "trains_on_small_subset", "test_accuracy"}),
+    "wrong-output-width": (('keras.layers.Dense(10, activation="softmax")', 'keras.layers.Dense(1, activation="softmax")'),
+                           WIDTH_HINT, {"build_model_architecture", "trains_on_small_subset", "test_accuracy"}),
+    "no-training": (("return model.fit(x_train, y_train, epochs=epochs, batch_size=batch_size, verbose=0)",
+                     "return keras.callbacks.History()"), NOT_TRAINED_HINT,
+                    {"trains_on_small_subset", "train_model_fits_given_data", "test_accuracy"}),
+}
+
+# Grades the reference twice with one seed, in a fresh interpreter (the engine runs pytest).
+_TWICE = """
+import hashlib, json, sys
+from pathlib import Path
+from autograder.config import load
+from autograder.grade import grade
+runs = []
+for _ in range(2):
+    report = grade(Path("solutions"), config=load(Path("grading.toml")), only=["keras_mnist"], seed=12345)
+    keras = report.artifacts["keras"]
+    runs.append({"tests": {t.name: [t.status, t.score, t.max_score, t.message] for t in report.tests},
+                 "accuracy": keras["test_accuracy"], "pred": hashlib.sha256(keras["test_pred"].tobytes()).hexdigest()})
+json.dump(runs, sys.stdout)
+"""
+
+
+def _grader_names() -> dict[str, str]:
+    """{title students see: property} for the keras graders, read from their docstrings."""
+    names = {}
+    for path in (REPO / "autograder" / "graders").glob("*/test_keras_mnist.py"):
+        for node in ast.parse(path.read_text()).body:
+            if isinstance(node, ast.FunctionDef) and node.name.startswith("test_"):
+                title = ast.get_docstring(node).strip().splitlines()[0]
+                names[f"keras_mnist: {title}"] = node.name.removeprefix("test_keras_mnist_")
+    return names
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory, solution_keras) -> dict[str, dict]:
+    """{folder: results.json} for the stub and every mistake, graded on keras_mnist only."""
+    root = tmp_path_factory.mktemp("keras")
+    make_submission(root / "submissions" / "stub", mnist_keras=(REPO / "exercises" / "mnist_keras.py").read_text())
+    for folder, ((old, new), _, _) in MISTAKES.items():
+        make_submission(root / "submissions" / folder, mnist_keras=mutate(solution_keras, old, new))
+    done = run_cli("grade-all", str(root / "submissions"), "--out", str(root / "out"), "--jobs", "2",
+                   "--only", "keras_mnist")
+    assert done.returncode == 0, done.stderr
+    return {folder.name: json.loads((root / "out" / folder.name / "results.json").read_text())
+            for folder in (root / "submissions").iterdir()}
+
+
+def test_reference_gets_full_keras_marks_and_the_same_grade_twice(config):
+    done = subprocess.run([sys.executable, "-c", _TWICE], cwd=REPO, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-3000:]
+    first, second = json.loads(done.stdout)
+    points = config.exercises["keras_mnist"].points
+    assert set(first["tests"]) == set(points)
+    for name, (status, score, max_score, message) in first["tests"].items():
+        assert status == "passed" and score == max_score == points[name], (name, message)
+    assert first == second, "the same submission and seed must get the same predictions and grade"
+    assert first["accuracy"] >= config.exercises["keras_mnist"].accuracy_tiers[0][0]
+
+
+def test_stub_scores_zero_and_says_not_implemented(graded, config):
+    results = graded["stub"]
+    assert results["score"] == 0 and len(results["tests"]) == len(config.exercises["keras_mnist"].points)
+    assert all("not implemented yet" in t["output"] for t in results["tests"]), [t["output"] for t in results["tests"]]
+
+
+@pytest.mark.parametrize("folder", MISTAKES)
+def test_keras_mistake_fails_its_checks_with_its_hint(graded, folder):
+    _, hint, failing = MISTAKES[folder]
+    names = _grader_names()
+    tests = {names[t["name"]]: t for t in graded[folder]["tests"]}
+    assert set(tests) == set(names.values())
+    failed = {name for name, t in tests.items() if t["score"] < t["max_score"]}
+    assert failed == failing, {name: t["output"] for name, t in tests.items() if t["status"] != "passed"}
+    for name in failing:
+        assert hint in tests[name]["output"], (name, tests[name]["output"])
+
+
+def test_keras_mistake_leaves_the_numpy_exercises_alone(tmp_path, config, solution_mlp, solution_keras):
+    (old, new), _, _ = MISTAKES["unscaled-pixels"]
+    folder = make_submission(tmp_path / "submission", mlp=solution_mlp, mnist_keras=mutate(solution_keras, old, new))
+    scores = exercise_scores(grade(folder, tmp_path / "results.json", "--only", ",".join(NUMPY_EXERCISES)))
+    assert scores == {name: config.exercises[name].max_score for name in NUMPY_EXERCISES}
