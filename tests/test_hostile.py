@@ -1,11 +1,17 @@
 """Hostile submissions: each is graded and must score what it earned, and no more.
 
-Every folder in tests/hostile/ holds an mlp.py that is the reference solution plus one attack
-(its docstring says which). The corpus is graded by one `python -m autograder grade-all` call
-per sandbox, and each attack is judged from its results.json: grading completed, the attacked
-exercise scored what the code earned (EXPECTED, with points from grading.toml), every other
-exercise got full marks, the results hold no line of a hidden grader or of the reference
-solution, no process of the run is left, and no results.json was replaced.
+Each file tests/hostile/<attack>.py holds one attack and nothing else; its docstring says what
+it does and what it must score. The submission graded for it is composed here, from the current
+reference solution: mlp.py = solutions/mlp.py + "\n\n" + tests/hostile/<attack>.py. So an attack is
+module-level code that runs after the solution's definitions and rebinds what it attacks
+(`MLP.forward = _forward`, a new `def sigmoid`, possibly wrapping the solution's own), or acts at
+import (a side effect, an exit, a line that does not compile).
+
+The corpus is graded by one `python -m autograder grade-all` call per sandbox, and each attack
+is judged from its results.json: grading completed, the attacked exercise scored what the code
+earned (EXPECTED, with points from grading.toml), every other exercise got full marks, the
+results hold no line of a hidden grader or of the reference solution, no process of the run is
+left, and no results.json was replaced.
 
 Without bubblewrap (AUTOGRADER_SANDBOX=none, macOS, most Docker containers) the plain
 subprocess still defends exits, crashes, endless loops, memory and fork bombs, huge output and
@@ -39,7 +45,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import REPO, exercise_scores, run_cli
+from conftest import REPO, exercise_scores, make_submission, run_cli
 
 from autograder import sandbox, wire
 from autograder.handle import Student
@@ -170,6 +176,11 @@ def _processes_of(root: Path) -> dict[int, str]:
     return found
 
 
+def submission(attack: str) -> str:
+    """The mlp.py graded for an attack: the current reference solution, then the attack."""
+    return (REPO / "solutions" / "mlp.py").read_text() + "\n\n" + (CORPUS / f"{attack}.py").read_text()
+
+
 def _planted_paths() -> list[Path]:
     return [REPO / PLANTED, Path("/tmp") / PLANTED, Path.cwd() / PLANTED]
 
@@ -181,6 +192,7 @@ def _planted_paths() -> list[Path]:
 def run(request, tmp_path_factory) -> Run:
     """The corpus graded by one grade-all call in this sandbox; cleans up whatever the attacks left."""
     mode = request.param
+    assert sorted(path.stem for path in CORPUS.glob("*.py")) == sorted(EXPECTED), "tests/hostile/ and EXPECTED differ"
     root = tmp_path_factory.mktemp(f"corpus-{mode}")
     submissions, out, scratch = root / "submissions", root / "out", root / "tmp"
     scratch.mkdir()
@@ -201,9 +213,8 @@ def run(request, tmp_path_factory) -> Run:
                 return
     threading.Thread(target=accept, daemon=True).start()
     for attack in attacks:
-        text = (CORPUS / attack / "mlp.py").read_text()
-        (submissions / attack).mkdir(parents=True)
-        (submissions / attack / "mlp.py").write_text(text.replace("PORT = 0 ", f"PORT = {listener.getsockname()[1]} "))
+        text = submission(attack).replace("PORT = 0 ", f"PORT = {listener.getsockname()[1]} ")
+        make_submission(submissions / attack, mlp=text)
     for path in _planted_paths():
         path.unlink(missing_ok=True)
     env = {"TMPDIR": str(scratch)}  # the children's folders, so their command lines name this run
