@@ -1,16 +1,21 @@
 """Grade a whole class: one folder per student, one results.json each, one gradebook.csv.
 
-Each submission is graded by its own `python -m autograder grade` process, so one
-broken or hanging submission costs only itself. A submission whose files and config
-are unchanged since its results.json was written is skipped, so an interrupted or
-repeated run resumes where it stopped.
+Each submission is graded by its own process, running `python -m autograder grade`'s code,
+so one broken or hanging submission costs only itself. Those processes are forked from a
+fork server that has imported the engine, numpy and pytest once (and has run nothing else),
+instead of starting an interpreter and those imports afresh for every submission; where
+there is no fork server (Windows) each is a `python -m autograder grade` subprocess.
+A submission whose files and config are unchanged since its results.json was written is
+skipped, so an interrupted or repeated run resumes where it stopped.
 """
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import json
+import multiprocessing
 import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor, as_completed
@@ -70,18 +75,74 @@ def _up_to_date(folder: Path, key: str) -> bool:
 
 def _grade_one(folder: Path, target: Path, key: str, config_path: Path, only: list[str] | None) -> str:
     target.mkdir(parents=True, exist_ok=True)
-    command = [sys.executable, "-m", "autograder", "--config", str(config_path), "grade", str(folder),
-               "--results", str(target / "results.json")] + (["--only", ",".join(only)] if only else [])
-    try:
-        done = subprocess.run(command, capture_output=True, text=True, timeout=WALL_LIMIT_S,
-                              cwd=Path(__file__).resolve().parent.parent)
-    except subprocess.TimeoutExpired:
+    argv = ["--config", str(config_path), "grade", str(folder), "--results", str(target / "results.json")] + (
+        ["--only", ",".join(only)] if only else [])
+    context = _fork_server()
+    code, message = _run_forked(context, argv) if context else _run_subprocess(argv)
+    if code is None:
         return f"error: grading took over {WALL_LIMIT_S} s"
-    if done.returncode != 0:
-        last = (done.stderr.strip().splitlines() or ["no message"])[-1]
-        return f"error: {last}"
+    if code != 0:
+        return f"error: {message}"
     write_atomic(target / ".key", key)  # written last: results.json without it is graded again
     return "ok"
+
+
+# What every grading process imports: loaded once, in the fork server, before any fork.
+PRELOAD = ["numpy", "pytest", "autograder.batch", "autograder.cli", "autograder.grade", "autograder.results",
+           "autograder.plugin"]
+
+
+def _fork_server():
+    """The fork server context, or None: none on Windows, and none when __main__ is a script,
+    which multiprocessing would run again in every worker (`python -m autograder` is fine)."""
+    main = sys.modules.get("__main__")
+    if "forkserver" not in multiprocessing.get_all_start_methods() or (
+            getattr(getattr(main, "__spec__", None), "name", None) is None and getattr(main, "__file__", None)):
+        return None
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(PRELOAD)
+    return context
+
+
+def _run_forked(context, argv: list[str]) -> tuple[int | None, str]:
+    receive, send = context.Pipe(duplex=False)
+    worker = context.Process(target=_worker, args=(argv, send), name="autograder-grade")
+    worker.start()
+    send.close()
+    worker.join(WALL_LIMIT_S)
+    if worker.is_alive():
+        worker.kill()
+        worker.join()
+        return None, ""
+    try:
+        return receive.recv() if receive.poll() else (worker.exitcode or 3, f"exit status {worker.exitcode}")
+    except (EOFError, OSError):
+        return worker.exitcode or 3, f"exit status {worker.exitcode}"
+    finally:
+        receive.close()
+
+
+def _worker(argv: list[str], send) -> None:
+    """In a fresh process forked from the fork server: what `python -m autograder grade` does."""
+    from .cli import main
+
+    errors = io.StringIO()
+    try:
+        with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(errors):
+            code = main(argv)
+    except BaseException as error:  # the engine failed: report it like a crashed subprocess would
+        code = 3
+        errors.write(f"\n{type(error).__name__}: {error}")
+    send.send((code, (errors.getvalue().strip().splitlines() or ["no message"])[-1][:2000]))  # fits the pipe
+
+
+def _run_subprocess(argv: list[str]) -> tuple[int | None, str]:
+    try:
+        done = subprocess.run([sys.executable, "-m", "autograder", *argv], capture_output=True, text=True,
+                              timeout=WALL_LIMIT_S, cwd=Path(__file__).resolve().parent.parent)
+    except subprocess.TimeoutExpired:
+        return None, ""
+    return done.returncode, (done.stderr.strip().splitlines() or ["no message"])[-1]
 
 
 def gradebook(out: Path, students: list[str], statuses: dict[str, str], exercises: list[str]) -> str:

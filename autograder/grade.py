@@ -108,6 +108,8 @@ def grade(submission: Path, *, config: Config, only: list[str] | None = None, se
     paths = [str(graders / "public")] + ([] if public_only or not (graders / "hidden").is_dir() else [str(graders / "hidden")])
     started = time.monotonic()
     try:
+        if prefetch:
+            plugin.start_ahead()  # the first children start up while pytest starts and collects
         code = pytest.main([*paths, "-c", os.devnull, "--rootdir", str(graders), "--confcutdir", str(graders),
                             *PYTEST_ARGS], plugins=[plugin])
     finally:

@@ -25,7 +25,7 @@ from pathlib import Path
 import numpy as np
 
 from . import wire
-from .handle import Remote, Student, StudentError, SubmissionMissing, _helper_code, _standin_code
+from .handle import Remote, Student, StudentError, SubmissionMissing, _standin_code
 
 _ALLOWED_KINDS = "biuf"
 

@@ -90,7 +90,7 @@ class GradingPlugin:
                 seed=self.seed, reference=reference, standins=section.standins)
         return self.students[exercise]
 
-    def _start_ahead(self, exercise: str | None) -> None:
+    def start_ahead(self, exercise: str | None = None) -> None:
         """Start the children of the next `prefetch` exercises (and this one's) without waiting."""
         first = self.order.index(exercise) if exercise in self.order else 0
         for name in self.order[first:first + 1 + self.prefetch]:
@@ -118,17 +118,13 @@ class GradingPlugin:
         return _load_reference(self.solutions / f"{section.module}.py")
 
     # -- running ------------------------------------------------------------------
-    def pytest_sessionstart(self, session):
-        if self.prefetch:
-            self._start_ahead(None)  # while pytest collects the graders
-
     @pytest.hookimpl(tryfirst=True)
     def pytest_runtest_setup(self, item):
         exercise = exercise_of(item.path)
         if exercise != self.current:
             self.current = exercise
             if self.prefetch:
-                self._start_ahead(exercise)
+                self.start_ahead(exercise)
 
     @pytest.hookimpl(hookwrapper=True)
     def pytest_runtest_teardown(self, item, nextitem):

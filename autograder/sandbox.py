@@ -115,7 +115,8 @@ class _Cgroup:
     def kill_and_remove(self) -> None:
         if not self.path:
             return
-        for _ in range(50):
+        deadline, pause = time.monotonic() + 1.0, 0.001
+        while time.monotonic() < deadline:
             try:
                 pids = Path(self.path, "cgroup.procs").read_text().split()
             except OSError:
@@ -132,8 +133,9 @@ class _Cgroup:
             except FileNotFoundError:
                 self.path = None
                 return
-            except OSError:  # still busy: its last processes are exiting
-                time.sleep(0.02)
+            except OSError:  # still busy: its last processes are exiting (usually within a few ms)
+                time.sleep(pause)
+                pause = min(pause * 2, 0.02)
 
 
 def _pids_cgroup_parent() -> str | None:

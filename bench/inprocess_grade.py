@@ -29,7 +29,8 @@ def main(argv=None) -> int:
     seconds = {}
     for test in report.tests:
         seconds[test.exercise] = round(seconds.get(test.exercise, 0.0) + test.seconds, 3)
-    print(json.dumps({"score": report.score, "execution_time": report.execution_time,
+    print(json.dumps({"score": report.score, "exercise_scores": report.exercise_scores(),
+                      "execution_time": report.execution_time,
                       "grade_seconds": time.monotonic() - started, "exercise_seconds": seconds,
                       "tensorflow_imported": "tensorflow" in sys.modules}))
     return 0

@@ -62,8 +62,9 @@ def _grade_id(cell) -> str:
 def numpy_notebook(source: Path, *, in_kernel: bool):
     """The course notebook without its Keras cells; in_kernel: test cells grade in the kernel."""
     notebook = nbformat.read(source, as_version=4)
-    notebook.cells = [cell for cell in notebook.cells if not _grade_id(cell).startswith("mnist_keras")
-                      and _grade_id(cell) != "test-keras_mnist" and not cell.get("id", "").startswith("about-mnist_keras")]
+    keras = ("mnist_keras", "test-keras_mnist")
+    notebook.cells = [cell for cell in notebook.cells if not _grade_id(cell).startswith(keras)
+                      and not cell.get("id", "").startswith("about-mnist_keras")]
     if in_kernel:
         for cell in notebook.cells:
             if _grade_id(cell) == "grading-helper":
@@ -78,11 +79,9 @@ def submissions(root: Path) -> dict[str, str | None]:
     sys.path.insert(0, str(root / "tests"))
     from mistakes import MISTAKES as KNOWN
 
-    chosen = {}
-    for mistake in KNOWN:
-        if mistake.name in MISTAKES:
-            chosen[f"mistake-{MISTAKES.index(mistake.name)}"] = mistake.source((root / "solutions" / "mlp.py").read_text())
-    return {"reference": (root / "solutions" / "mlp.py").read_text(), "stubs": None, **chosen}
+    reference = (root / "solutions" / "mlp.py").read_text()
+    chosen = {f"mistake-{MISTAKES.index(m.name)}": m.source(reference) for m in KNOWN if m.name in MISTAKES}
+    return {"reference": reference, "stubs": None, **dict(sorted(chosen.items()))}
 
 
 def build_course(root: Path, folder: Path, students: dict[str, str | None], *, in_kernel: bool) -> Path:
