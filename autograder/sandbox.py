@@ -24,11 +24,10 @@ import sys
 import tempfile
 import threading
 import time
-import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import wire
+from . import reaper, wire
 
 ENGINE_FILES = ("child.py", "wire.py")
 _HERE = Path(__file__).resolve().parent
@@ -88,84 +87,6 @@ def _bwrap_prefix(workdir: str) -> list[str]:
     return command + ["--bind", workdir, workdir, "--chdir", workdir]
 
 
-class _Cgroup:
-    """A pids cgroup (v1 or v2) when we may create one: the process limit that also binds root.
-
-    Root ignores RLIMIT_NPROC, inside bubblewrap's user namespace too, so for root this is
-    the only process limit; killing the cgroup also catches processes that left the session.
-    """
-
-    def __init__(self, limit: int):
-        self.path = None
-        parent = _pids_cgroup_parent()
-        if parent is None:
-            return
-        path = f"{parent}/autograder-{uuid.uuid4().hex[:12]}"
-        try:
-            os.mkdir(path)
-            Path(path, "pids.max").write_text(str(limit))
-            self.path = path
-        except OSError:
-            shutil.rmtree(path, ignore_errors=True)
-
-    def join(self) -> None:  # runs in the child between fork and exec
-        if self.path:
-            Path(self.path, "cgroup.procs").write_text(str(os.getpid()))
-
-    def kill_and_remove(self) -> None:
-        if not self.path:
-            return
-        deadline, pause = time.monotonic() + 1.0, 0.001
-        while time.monotonic() < deadline:
-            try:
-                pids = Path(self.path, "cgroup.procs").read_text().split()
-            except OSError:
-                pids = []
-            for pid in pids:
-                try:
-                    os.kill(int(pid), signal.SIGKILL)
-                except (ProcessLookupError, ValueError):
-                    pass
-            try:
-                os.rmdir(self.path)
-                self.path = None
-                return
-            except FileNotFoundError:
-                self.path = None
-                return
-            except OSError:  # still busy: its last processes are exiting (usually within a few ms)
-                time.sleep(pause)
-                pause = min(pause * 2, 0.02)
-
-
-def _pids_cgroup_parent() -> str | None:
-    """This process's own pids cgroup, if we may create cgroups below it (v1 or v2)."""
-    try:
-        lines = Path("/proc/self/cgroup").read_text().splitlines()
-    except OSError:
-        return None
-    for line in lines:
-        _, controllers, own = line.split(":", 2)
-        if "pids" in controllers.split(","):
-            base = f"/sys/fs/cgroup/pids{own.rstrip('/')}"
-        elif controllers == "" and "pids" in _read("/sys/fs/cgroup/cgroup.controllers").split():
-            base = f"/sys/fs/cgroup{own.rstrip('/')}"
-            if "pids" not in _read(f"{base}/cgroup.subtree_control").split():
-                continue
-        else:
-            continue
-        if os.access(f"{base}/cgroup.procs", os.W_OK) and os.access(base, os.W_OK):
-            return base
-    return None
-
-
-def _read(path: str) -> str:
-    try:
-        return Path(path).read_text()
-    except OSError:
-        return ""
-
-
 class Child:
     """One sandboxed Python process serving requests for one exercise."""
 
@@ -183,20 +104,20 @@ class Child:
             shutil.copyfile(source, submission / name)
         for path in (self.workdir, Path(self.workdir, "home"), submission):
             os.chmod(path, 0o777)  # the sandboxed uid (nobody) may write scratch files here
-        self.cgroup = _Cgroup(limits.processes) if os.geteuid() == 0 else None
-        _become_subreaper()
+        self.cgroup = reaper.PidsCgroup(limits.processes) if os.geteuid() == 0 else None
+        reaper.become_subreaper()
         request_read, self._requests = os.pipe()
         self._replies, reply_write = os.pipe()
         command = [sys.executable, "-I", str(engine / "child.py"), str(submission),
                    str(request_read), str(reply_write)]
         if bwrap_works():
             command = _bwrap_prefix(self.workdir) + command
-        with _SPAWNING:  # a sweep in another thread must not take this child for a leftover
+        with reaper.SPAWNING:  # a sweep in another thread must not take this child for a leftover
             self.process = subprocess.Popen(
                 command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                 pass_fds=(request_read, reply_write), start_new_session=True, cwd=self.workdir,
                 env=_environment(str(Path(self.workdir, "home"))), preexec_fn=self._limit)
-            _LIVE.add(self.process.pid)
+            reaper.LIVE.add(self.process.pid)
         os.close(request_read), os.close(reply_write)
         os.set_blocking(self._requests, False)
         self._output = bytearray()
@@ -213,7 +134,7 @@ class Child:
         if self.cgroup is not None:
             self.cgroup.join()
         elif os.geteuid() != 0:
-            used = _tasks_of_user(os.getuid())
+            used = reaper.tasks_of_user(os.getuid())
             resource.setrlimit(resource.RLIMIT_NPROC, (used + self.limits.processes,) * 2)
 
     def _read_output(self) -> None:
@@ -289,11 +210,11 @@ class Child:
             self.process.wait(timeout=5)
         except subprocess.TimeoutExpired:
             pass
-        with _SPAWNING:
-            _LIVE.discard(self.process.pid)
+        with reaper.SPAWNING:
+            reaper.LIVE.discard(self.process.pid)
         if self.cgroup is not None:
             self.cgroup.kill_and_remove()
-        _kill_leftovers(session=self.process.pid)
+        reaper.kill_leftovers(session=self.process.pid)
         for fd in (self._requests, self._replies):
             try:
                 os.close(fd)
@@ -360,74 +281,5 @@ class _DeadlineReader:
         return b"".join(chunks)
 
 
-_LIVE: set[int] = set()  # pids of children not yet closed
-_SPAWNING = threading.Lock()
 _CLOSING: list[threading.Thread] = []  # clean-ups still running in the background
 _CLOSING_LOCK = threading.Lock()
-
-
-@functools.cache
-def _become_subreaper() -> None:
-    """Orphans of our children become our children (not init's), so close() can find them."""
-    if sys.platform == "linux":
-        import ctypes
-
-        ctypes.CDLL(None, use_errno=True).prctl(36, 1, 0, 0, 0)  # PR_SET_CHILD_SUBREAPER
-
-
-def _kill_leftovers(session: int) -> None:
-    """Kill what a closed child left running: its session, and orphans that left it (setsid).
-
-    Orphans come to us because we are a subreaper. Sandboxed processes never share our
-    session, so our children outside our session that are no live child are leftovers;
-    children we start ourselves (in our session) are never touched. Repeat until quiet:
-    a dying process hands its own children to us a moment later.
-    """
-    if not os.path.isdir("/proc"):
-        return
-    me, ours = os.getpid(), os.getsid(0)
-    quiet, deadline = 0, time.monotonic() + 5
-    while quiet < 3 and time.monotonic() < deadline:
-        with _SPAWNING:
-            found = [(pid, ppid) for pid, ppid, sid in _processes()
-                     if pid != me and (sid == session and session not in _LIVE  # not a new child that reused the pid
-                                       or ppid == me and sid != ours and pid not in _LIVE)]
-        quiet = 0 if found else quiet + 1
-        for pid, _ in found:
-            try:
-                os.kill(pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
-        for pid, ppid in found:
-            if ppid == me:
-                try:
-                    os.waitpid(pid, 0)  # reap it, or it stays a zombie of ours
-                except ChildProcessError:
-                    pass
-        time.sleep(0.005)
-
-
-def _processes():
-    """(pid, parent pid, session id) of every process /proc shows."""
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                fields = Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()
-            except (OSError, IndexError):
-                continue
-            yield int(entry), int(fields[1]), int(fields[3])
-
-
-def _tasks_of_user(uid: int) -> int:
-    """Threads and processes this uid already runs (RLIMIT_NPROC counts them all)."""
-    if not os.path.isdir("/proc"):
-        return 1024
-    count = 0
-    for pid in os.listdir("/proc"):
-        if pid.isdigit():
-            try:
-                if os.stat(f"/proc/{pid}").st_uid == uid:
-                    count += len(os.listdir(f"/proc/{pid}/task"))
-            except OSError:
-                pass
-    return count
