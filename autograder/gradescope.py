@@ -93,6 +93,23 @@ def build(zip_path: Path, *, repo: Path = SOURCE, config_path: Path | None = Non
 
 # -- inside the container ----------------------------------------------------------------------
 
+def lay_out(archive: Path, root: Path) -> Path:
+    """Unpack autograder.zip the way Gradescope does: root/source, root/run_autograder, root/results.
+
+    For trying a zip before uploading it (and for our tests): add root/submission and
+    root/submission_metadata.json, then run root/run_autograder with AUTOGRADER_ROOT=root.
+    """
+    with zipfile.ZipFile(archive) as unpacked:
+        for info in unpacked.infolist():
+            target = root / "source" / info.filename
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(unpacked.read(info))
+            target.chmod((info.external_attr >> 16) & 0o7777)
+    shutil.copy(root / "source" / "run_autograder", root / "run_autograder")
+    (root / "results").mkdir(exist_ok=True)
+    return root
+
+
 def main() -> int:
     root = Path(os.environ.get("AUTOGRADER_ROOT", "/autograder"))
     only = [name.strip() for name in os.environ.get("AUTOGRADER_ONLY", "").split(",") if name.strip()]

@@ -14,12 +14,10 @@ import copy
 import json
 import os
 import shutil
-import stat
 import subprocess
 import sys
 import tempfile
 import time
-import zipfile
 from pathlib import Path
 
 import nbformat
@@ -27,7 +25,7 @@ import nbformat
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from autograder import notebook  # noqa: E402
+from autograder import gradescope, notebook  # noqa: E402
 from autograder.config import EXERCISES  # noqa: E402
 
 PY = sys.executable
@@ -72,15 +70,7 @@ def gradescope_path(subs: dict[str, Path], root: Path) -> dict[str, tuple[dict, 
     timed([PY, "-m", "autograder", "gradescope", str(archive)], cwd=REPO)
     out = {}
     for name, folder in subs.items():
-        tree = root / f"gs-{name}"
-        with zipfile.ZipFile(archive) as unpacked:
-            for info in unpacked.infolist():
-                target = tree / "source" / info.filename
-                target.parent.mkdir(parents=True, exist_ok=True)
-                target.write_bytes(unpacked.read(info))
-                target.chmod(stat.S_IMODE(info.external_attr >> 16))
-        shutil.copy(tree / "source" / "run_autograder", tree / "run_autograder")
-        (tree / "results").mkdir()
+        tree = gradescope.lay_out(archive, root / f"gs-{name}")
         shutil.copytree(folder, tree / "submission")
         (tree / "submission_metadata.json").write_text(json.dumps({"created_at": "2026-01-01T00:00:00+00:00",
                                                                    "assignment": {"due_date": "2026-01-02T00:00:00+00:00"}}))

@@ -29,15 +29,7 @@ def archive(tmp_path_factory) -> Path:
 
 def layout(archive: Path, root: Path, submission: dict, submitted: datetime | None = None) -> Path:
     """The /autograder tree under root: source/ unpacked with its modes, run_autograder copied, a submission."""
-    with zipfile.ZipFile(archive) as unpacked:
-        for info in unpacked.infolist():
-            target = root / "source" / info.filename
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(unpacked.read(info))
-            target.chmod(stat.S_IMODE(info.external_attr >> 16))
-    (root / "run_autograder").write_bytes((root / "source" / "run_autograder").read_bytes())
-    (root / "run_autograder").chmod(0o755)
-    (root / "results").mkdir()
+    gradescope.lay_out(archive, root)
     for name, content in submission.items():
         path = root / "submission" / name
         path.parent.mkdir(parents=True, exist_ok=True)
