@@ -10,6 +10,7 @@ in hidden graders, `reference` (the solution module, imported here in the truste
 from __future__ import annotations
 
 import importlib.util
+import re
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -55,7 +56,6 @@ class GradingPlugin:
         self.results: dict[str, TestResult] = {}
         self.students: dict[str, Student] = {}
         self.collection_errors: list[str] = []
-        self.outputs: dict[str, str] = {}
         self.kept: dict[str, object] = {}
 
     # -- collection ---------------------------------------------------------------
@@ -134,7 +134,6 @@ class GradingPlugin:
             student = self.students.get(exercise)
             if student is not None:
                 student.close(wait=False)  # the next exercise gets a fresh process
-                self.outputs[exercise] = student.output
 
     @pytest.hookimpl(hookwrapper=True)
     def pytest_runtest_makereport(self, item, call):
@@ -157,6 +156,9 @@ class GradingPlugin:
         result.score = round(points * fraction, 6)
 
 
+_STUB_MESSAGE = re.compile(r"[\w.]{1,80} is not implemented yet")
+
+
 def verdict(error, public: bool) -> tuple[str, str, float]:
     """(status, message, fraction of points) for a grader's exception, in the student's words."""
     if isinstance(error, CheckFailed):
@@ -164,7 +166,9 @@ def verdict(error, public: bool) -> tuple[str, str, float]:
         return "failed", message, error.fraction
     if isinstance(error, StudentError):
         if error.not_implemented:
-            return "not implemented", error.message or "not implemented yet", 0.0
+            # A hidden check shows the stub's own message only: any other text could echo hidden inputs.
+            shown = error.message if public or _STUB_MESSAGE.fullmatch(error.message) else ""
+            return "not implemented", shown or "not implemented yet", 0.0
         where = f" ({error.where})" if error.where else ""
         # Hidden checks show where the code failed but not its message, which could echo hidden inputs.
         text = f"{error.type_name}: {error.message}" if public else error.type_name

@@ -104,3 +104,16 @@ def test_grade_all_refuses_to_run_unsandboxed_without_consent(tmp_path):
     done = run_cli("grade-all", str(tmp_path / "subs"), "--out", str(tmp_path / "out"), env={"AUTOGRADER_SANDBOX": "none"})
     assert done.returncode == 2 and "bubblewrap is not available" in done.stderr
     assert len(done.stderr.strip().splitlines()) == 1
+
+
+def test_hidden_checks_never_show_a_students_own_exception_text():
+    from autograder.handle import StudentError
+    from autograder.plugin import verdict
+
+    leak = StudentError("NotImplementedError", "inputs were [[0.12, 0.34]]", "mlp.py line 3, in forward")
+    assert verdict(leak, public=False) == ("not implemented", "not implemented yet", 0.0)
+    assert "0.12" in verdict(leak, public=True)[1]
+    stub = StudentError("NotImplementedError", "forward is not implemented yet", "")
+    assert verdict(stub, public=False)[1] == "forward is not implemented yet"
+    raised = StudentError("ValueError", "bad [[0.12]]", "mlp.py line 3, in forward")
+    assert "0.12" not in verdict(raised, public=False)[1] and "mlp.py line 3" in verdict(raised, public=False)[1]
