@@ -6,7 +6,9 @@ loss and its gradient by finite differences) without sharing code with solutions
 
 The second half writes out what the mistakes students really make would produce, each
 with the hint that names it, so a wrong answer that matches one gets that hint (public
-and hidden graders use the same words, and tests/mistakes/ asserts on them).
+and hidden graders use the same words, and tests/mistakes/ asserts on them). Mistakes
+that can only be written out from a correct backward pass live in mistakes.py instead,
+which never ships to students.
 """
 
 from __future__ import annotations
@@ -108,41 +110,27 @@ def forward_mistakes(params: dict, x: np.ndarray, key: str = "output") -> dict:
     }
 
 
-def backward_mistakes(params: dict, x: np.ndarray, y: np.ndarray, rate: float) -> dict:
-    """What common wrong backward() steps leave in the four parameters: {mistake: ({name: array}, hint)}."""
-    cache = layers(params, x)
-    w2 = params["weights_hidden_output"]
+STEP_HINTS = {
+    "rate": "the update ignores self.learning_rate",
+    "mean": ("the update is averaged over samples (divided by N); "
+             "this loss is a sum, so do not divide by the number of samples"),
+    "ascent": "the step goes up the loss (gradient ascent): check the sign of output_error against the sign of the update",
+    "frozen": "backward() never updates {name}: every weight and bias moves in each step",
+}
 
-    def slope(a):  # what sigmoid_derivative returns for whatever it is given
-        return a * (1 - a)
 
-    def step(delta_from_z=False, stale=False, scale=1.0, sign=1.0, no_bias=False, no_slope=False):
-        out, hid = cache["output"], cache["hidden_layer_output"]
-        d_out = (y - out) * (1.0 if no_slope else slope(cache["output_layer_input"] if delta_from_z else out))
-        new_w2 = w2 + sign * scale * rate * hid.T @ d_out
-        hidden_slope = 1.0 if no_slope else slope(cache["hidden_layer_input"] if delta_from_z else hid)
-        d_hid = (d_out @ (new_w2 if stale else w2).T) * hidden_slope
-        return {"weights_hidden_output": new_w2,
-                "bias_output": params["bias_output"] + (0 if no_bias else sign * scale * rate * d_out.sum(axis=0)),
-                "weights_input_hidden": params["weights_input_hidden"] + sign * scale * rate * x.T @ d_hid,
-                "bias_hidden": params["bias_hidden"] + (0 if no_bias else sign * scale * rate * d_hid.sum(axis=0))}
+def step_mistakes(params: dict, grads: dict, rate: float, samples: int) -> dict:
+    """Wrong gradient steps that the numerical gradient alone predicts: {mistake: ({name: array}, hint)}.
 
-    return {
-        "stale": (step(stale=True), "the hidden error uses weights_hidden_output AFTER its update: "
-                                    "compute every delta before changing any weight"),
-        "z": (step(delta_from_z=True), "sigmoid_derivative is given a pre-activation (a *_input array); "
-                                       "it takes activations, the *_output arrays"),
-        "mean": (step(scale=1 / len(x)), "the update is averaged over samples (divided by N); "
-                                         "this loss is a sum, so do not divide by the number of samples"),
-        "rate": (step(scale=1 / rate), "the update ignores self.learning_rate"),
-        "ascent": (step(sign=-1.0), "the step goes up the loss (gradient ascent): check the sign of output_error "
-                                    "against the sign of the update"),
-        "no bias": (step(no_bias=True), "the biases are never updated"),
-        "no slope": (step(no_slope=True), "the deltas are missing the sigmoid's slope: each error is multiplied "
-                                          "by sigmoid_derivative of that layer's output"),
-        "frozen": ({name: params[name] for name in PARAMETERS}, "backward() never updates {name}: "
-                                                                 "every weight and bias moves in each step"),
-    }
+    (The mistakes inside backprop itself, such as stale weights, are in mistakes.py, which the
+    hidden graders use and the student release never contains.)
+    """
+    def after(scale: float) -> dict:
+        return {name: params[name] - scale * grads[name] for name in PARAMETERS}
+
+    return {"rate": (after(1.0), STEP_HINTS["rate"]), "mean": (after(rate / samples), STEP_HINTS["mean"]),
+            "ascent": (after(-rate), STEP_HINTS["ascent"]),
+            "frozen": ({name: params[name] for name in PARAMETERS}, STEP_HINTS["frozen"])}
 
 
 def for_parameter(mistakes: dict, name: str) -> dict:

@@ -34,7 +34,7 @@ PLACEHOLDER_REPO = "OWNER/INSTRUCTOR-REPOSITORY"
 ENGINE_ROOTS = ("__init__.py", "__main__.py", "cli.py", "grade.py", "console.py", "child.py", "wire.py")
 # Never shipped, even if an engine module imports them (cli.py does, lazily): they read or
 # write solutions/ and the hidden graders.
-INSTRUCTOR_ONLY = frozenset({"stubs.py", "notebook.py", "release.py", "gradescope.py"})
+INSTRUCTOR_ONLY = frozenset({"stubs.py", "notebook.py", "release.py", "gradescope.py", "mistakes.py"})
 PACKAGE_DATA = ("mnist_small.npz",)  # the keras graders' small MNIST, fine to publish
 LESSON_SUFFIXES = (".md", ".png", ".svg", ".jpg")
 EXERCISE_FILES = ("mlp.py", "mnist_keras.py")

@@ -162,6 +162,12 @@ def test_make_help_lists_check_and_the_first_check_builds_a_venv(release):
     assert ".venv/bin/python -m autograder check exercises" in dry.stdout
 
 
+def test_no_analytic_backward_pass_is_released(release):
+    # mistakes.py writes out a correct backward() to derive wrong ones from: hidden graders only.
+    assert not (release / "autograder" / "mistakes.py").exists()
+    assert "backward_mistakes" not in "\n".join(released_texts(release).values())
+
+
 def test_instructor_commands_are_not_in_the_release(release):
     done = subprocess.run([sys.executable, "-m", "autograder", "release", "elsewhere"], cwd=release,
                           capture_output=True, text=True)

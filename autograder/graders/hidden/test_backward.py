@@ -3,7 +3,8 @@
 import numpy as np
 
 from autograder.checks import CheckFailed, as_array, assert_close, check, explained, norm_rel_error
-from autograder.oracle import PARAMETERS, backward_mistakes, for_parameter, gradient, layers, random_params
+from autograder.mistakes import backward_mistakes
+from autograder.oracle import PARAMETERS, for_parameter, gradient, layers, random_params
 
 SHAPES = ("a product in backward() has mismatched shapes: each update must have the shape of the parameter "
           "it changes (check where .T goes)")

@@ -3,7 +3,7 @@
 import numpy as np
 
 from autograder.checks import assert_close, check, explained
-from autograder.oracle import PARAMETERS, backward_mistakes, for_parameter, gradient, layers, random_params
+from autograder.oracle import PARAMETERS, for_parameter, gradient, layers, random_params, step_mistakes
 
 SHAPES = ("a product in backward() has mismatched shapes: each delta has its layer's shape (N, K) or (N, H), "
           "and each update must have the shape of the parameter it changes (check where .T goes)")
@@ -28,7 +28,7 @@ def test_backward_matches_finite_differences(student, rng, cfg):
     rate = cfg.learning_rate
     grads = gradient(params, x, y, cfg.fd_step)
     got, _ = _step(student, params, x, y, rate)
-    mistakes = backward_mistakes(params, x, y, rate)
+    mistakes = step_mistakes(params, grads, rate, len(x))
     for name in PARAMETERS:
         assert_close(got[name], params[name] - rate * grads[name], what=name, rtol=cfg.rtol, atol=cfg.atol,
                      hint=f"{name} after one backward() step is not old value - learning_rate * dL/d{name}",
