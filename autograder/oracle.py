@@ -134,7 +134,7 @@ def step_mistakes(params: dict, grads: dict, rate: float, samples: int) -> dict:
 
 
 def for_parameter(mistakes: dict, name: str) -> dict:
-    """One parameter's view of backward_mistakes() or train_mistakes(), as assert_close's misconceptions."""
+    """One parameter's view of a {mistake: ({name: array}, hint)} table, as assert_close's misconceptions."""
     return {key: (after[name], hint.format(name=name)) for key, (after, hint) in mistakes.items()}
 
 
