@@ -235,11 +235,16 @@ def join_closing() -> None:
 
 
 def _death(code: int, limits: Limits) -> str:
-    if code < 0 and -code == signal.SIGKILL:
-        return "the process was killed (out of memory or over a limit?)"
-    if code < 0:
-        return f"the process died with signal {signal.Signals(-code).name}"
-    return f"the process exited with status {code} (sys.exit or os._exit in your code?); memory limit {limits.memory_mb} MB"
+    # bubblewrap passes a child's death by signal n on as exit status 128 + n.
+    number = -code if code < 0 else code - 128 if 128 < code < 160 else 0
+    name = signal.Signals(number).name if number in signal.Signals._value2member_map_ else ""
+    if number == signal.SIGKILL:
+        return f"the process was killed (over the {limits.memory_mb} MB memory limit, or another limit?)"
+    if number in (signal.SIGSEGV, signal.SIGABRT, signal.SIGBUS):
+        return f"the process crashed ({name}); near the {limits.memory_mb} MB memory limit that usually means out of memory"
+    if name:
+        return f"the process died with signal {name}"
+    return f"the process exited with status {code} (sys.exit or os._exit in your code?)"
 
 
 def _frame(message: dict) -> bytes:
