@@ -104,7 +104,7 @@ def assert_close(got, want, *, what: str, rtol: float, atol: float, hint: str,
     worst = np.unravel_index(np.argmax(error - allowed), got.shape) if got.ndim else ()
     g, w = float(got[worst]), float(want[worst])
     detail = (f"worst element {what}[{_index(worst)}]: got {g:.8g}, expected {w:.8g}, "
-              f"abs error {abs(g - w):.3g}, rel error {abs(g - w) / max(abs(w), 1e-300):.3g}, "
+              f"abs error {abs(g - w):.3g}, rel error {f'{abs(g - w) / abs(w):.3g}' if w else 'n/a (expected 0)'}, "
               f"tolerance {float(allowed[worst]):.3g}")
     for _name, (wrong, wrong_hint) in (misconceptions or {}).items():
         wrong = np.asarray(wrong, dtype=float)

@@ -117,3 +117,12 @@ def test_hidden_checks_never_show_a_students_own_exception_text():
     assert verdict(stub, public=False)[1] == "forward is not implemented yet"
     raised = StudentError("ValueError", "bad [[0.12]]", "mlp.py line 3, in forward")
     assert "0.12" not in verdict(raised, public=False)[1] and "mlp.py line 3" in verdict(raised, public=False)[1]
+
+
+def test_the_run_seed_depends_on_the_code_not_on_only(tmp_path):
+    # nbgrader's test cells grade one exercise at a time: they must see the inputs a full run sees.
+    seeds = {grade(REPO / "solutions", tmp_path / f"{only}.json", "--only", only)["extra_data"]["seed"]
+             for only in ("sigmoid", "forward")}
+    assert len(seeds) == 1
+    other = grade(REPO / "exercises", tmp_path / "stub.json", "--only", "sigmoid")["extra_data"]["seed"]
+    assert other not in seeds
