@@ -26,7 +26,7 @@ from rich.progress import Progress
 from . import sandbox
 from .config import load
 from .grade import UsageError, digest, submission_files
-from .results import write_atomic
+from .results import scores_by_exercise, write_atomic
 
 WALL_LIMIT_S = 1800  # per submission, on top of the per-call limits inside it
 
@@ -153,10 +153,7 @@ def gradebook(out: Path, students: list[str], statuses: dict[str, str], exercise
         scores: dict[str, float] = {}
         try:
             results = json.loads((out / student / "results.json").read_text())
-            for test in results["tests"]:
-                exercise = test["tags"][0]
-                scores[exercise] = scores.get(exercise, 0.0) + test["score"]
-            total = results["score"]
+            scores, total = scores_by_exercise(results), results["score"]
         except (OSError, ValueError, KeyError, IndexError):
             total = ""
         writer.writerow([student, *(f"{scores[e]:g}" if e in scores else "" for e in exercises),

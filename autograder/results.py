@@ -46,6 +46,14 @@ class Report:
         return {name: round(sum(t.score for t in tests), 6) for name, tests in self.by_exercise().items()}
 
 
+def scores_by_exercise(results: dict) -> dict[str, float]:
+    """{exercise id: points} from a results.json (each test's first tag is its exercise)."""
+    scores: dict[str, float] = {}
+    for test in results["tests"]:
+        scores[test["tags"][0]] = round(scores.get(test["tags"][0], 0.0) + test["score"], 6)
+    return scores
+
+
 def gradescope(report: Report) -> dict:
     """Gradescope's results.json, with the exercise id in every test's tags."""
     tests, number = [], {}

@@ -27,16 +27,10 @@ sys.path.insert(0, str(REPO))
 
 from autograder import gradescope, notebook  # noqa: E402
 from autograder.config import EXERCISES  # noqa: E402
+from autograder.results import scores_by_exercise  # noqa: E402
 
 PY = sys.executable
 SIGN = ("-np.asarray(x", "np.asarray(x")
-
-
-def scores(results: dict) -> dict[str, float]:
-    out: dict[str, float] = {}
-    for test in results["tests"]:
-        out[test["tags"][0]] = round(out.get(test["tags"][0], 0.0) + test["score"], 3)
-    return out
 
 
 def timed(command: list[str], **kwargs) -> float:
@@ -61,7 +55,7 @@ def cli_path(subs: dict[str, Path], root: Path) -> dict[str, tuple[dict, float]]
     for name, folder in subs.items():
         results = root / f"cli-{name}.json"
         seconds = timed([PY, "-m", "autograder", "grade", str(folder), "--results", str(results)], cwd=REPO)
-        out[name] = (scores(json.loads(results.read_text())), seconds)
+        out[name] = (scores_by_exercise(json.loads(results.read_text())), seconds)
     return out
 
 
@@ -76,7 +70,7 @@ def gradescope_path(subs: dict[str, Path], root: Path) -> dict[str, tuple[dict, 
                                                                    "assignment": {"due_date": "2026-01-02T00:00:00+00:00"}}))
         seconds = timed([str(tree / "run_autograder")], cwd=tree,
                         env={**os.environ, "AUTOGRADER_ROOT": str(tree), "AUTOGRADER_PYTHON": PY})
-        out[name] = (scores(json.loads((tree / "results" / "results.json").read_text())), seconds)
+        out[name] = (scores_by_exercise(json.loads((tree / "results" / "results.json").read_text())), seconds)
     return out
 
 

@@ -15,6 +15,7 @@ sys.path.insert(0, str(REPO))
 
 from autograder import sandbox  # noqa: E402
 from autograder.config import load  # noqa: E402
+from autograder.results import scores_by_exercise as exercise_scores  # noqa: E402,F401 (tests import it from here)
 
 requires_bwrap = pytest.mark.skipif(not sandbox.bwrap_works(),
                                     reason="bubblewrap is not installed here (.ci/run installs it)")
@@ -33,11 +34,6 @@ def grade(submission: Path, results: Path, *extra: str) -> dict:
     return json.loads(results.read_text())
 
 
-def exercise_scores(results: dict) -> dict[str, float]:
-    scores: dict[str, float] = {}
-    for test in results["tests"]:
-        scores[test["tags"][0]] = round(scores.get(test["tags"][0], 0.0) + test["score"], 6)
-    return scores
 
 
 def make_submission(folder: Path, *, mlp: str | None = None, mnist_keras: str | None = None) -> Path:
