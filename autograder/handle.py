@@ -89,7 +89,6 @@ class Student:
         self._child: Child | None = None
         self._imported = False  # the import's reply has been read (and stand-ins sent)
         self._import_failed: Exception | None = None
-        self.output = ""
 
     def call(self, name: str, *args, **kwargs):
         return self._request("call", target=name, args=list(args), kwargs=kwargs)
@@ -120,10 +119,6 @@ class Student:
             np.save(stream, np.asarray(array), allow_pickle=False)
         return wire.NpyFile(str(path))
 
-    def restart(self) -> None:
-        self.close()
-        self._ensure()
-
     def start(self) -> None:
         """Start the child and send it the import now, without waiting for the reply (prefetch).
 
@@ -143,7 +138,6 @@ class Student:
         """End the child; wait=False kills it now and finishes the clean-up in the background
         (sandbox.join_closing() waits for that)."""
         if self._child is not None:
-            self.output += self._child.output
             self._child.close(wait=wait)
             self._child = None
         self._imported = False
