@@ -27,7 +27,6 @@ import numpy as np
 from . import wire
 from .handle import Remote, Student, StudentError, SubmissionMissing, _standin_code
 
-_ALLOWED_KINDS = "biuf"
 
 
 def _child_module():
@@ -127,7 +126,7 @@ class InProcessStudent(Student):
             return value
         if isinstance(value, (np.ndarray, np.generic)):
             array = np.array(value).view(np.ndarray)
-            return array if array.dtype.kind in _ALLOWED_KINDS else wire.Opaque(None, f"array of dtype {array.dtype}")
+            return array if array.dtype.kind in wire.ALLOWED_KINDS else wire.Opaque(None, f"array of dtype {array.dtype}")
         if isinstance(value, (list, tuple)):
             return [self._to_grader(item) for item in value]
         if isinstance(value, dict) and all(type(key) is str for key in value):

@@ -20,7 +20,7 @@ import numpy as np
 
 MAX_MESSAGE = 256 * 1024 * 1024
 _HEADER = struct.Struct(">Q")
-_ALLOWED_KINDS = "biuf"
+ALLOWED_KINDS = "biuf"
 
 
 class WireError(ValueError):
@@ -52,7 +52,7 @@ def encode(value, store=None):
         return value
     if isinstance(value, (np.ndarray, np.generic)):
         array = np.asarray(value).view(np.ndarray) if isinstance(value, np.ndarray) else np.asarray(value)
-        if array.dtype.kind not in _ALLOWED_KINDS:
+        if array.dtype.kind not in ALLOWED_KINDS:
             return {"__opaque__": None, "type": f"array of dtype {array.dtype}"}
         buffer = io.BytesIO()
         np.save(buffer, array, allow_pickle=False)
@@ -99,14 +99,14 @@ def _load_array(text: str) -> np.ndarray:
         read_header = {(1, 0): np.lib.format.read_array_header_1_0, (2, 0): np.lib.format.read_array_header_2_0}
         shape, _, dtype = read_header[version](stream)
         # Check the header against the bytes that follow before numpy allocates what it claims.
-        if dtype.kind not in _ALLOWED_KINDS or math.prod(shape) * dtype.itemsize != len(raw) - stream.tell():
+        if dtype.kind not in ALLOWED_KINDS or math.prod(shape) * dtype.itemsize != len(raw) - stream.tell():
             raise WireError("array of a dtype that is not bool, int or float, or whose size does not match its data")
         array = np.load(io.BytesIO(raw), allow_pickle=False)
     except WireError:
         raise
     except Exception as error:  # a malformed .npy is a protocol error, whatever numpy raises
         raise WireError(f"malformed array: {type(error).__name__}") from None
-    if not isinstance(array, np.ndarray) or array.dtype.kind not in _ALLOWED_KINDS:
+    if not isinstance(array, np.ndarray) or array.dtype.kind not in ALLOWED_KINDS:
         raise WireError("array of a dtype that is not bool, int or float")
     return array
 
