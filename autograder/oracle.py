@@ -18,6 +18,9 @@ import numpy as np
 from .checks import numerical_gradient
 
 PARAMETERS = ("weights_input_hidden", "bias_hidden", "weights_hidden_output", "bias_output")
+# The lesson's XOR data set, as the graders and the report use it (N = 4, D = 2, K = 1).
+XOR_INPUTS = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=float)
+XOR_LABELS = np.array([[0], [1], [1], [0]], dtype=float)
 
 
 def logistic(z):

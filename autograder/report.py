@@ -20,10 +20,9 @@ from pathlib import Path
 import numpy as np
 
 from . import __version__
+from .oracle import XOR_INPUTS, XOR_LABELS, layers
 from .results import Report, write_atomic
 
-XOR_INPUTS = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=float)
-XOR_LABELS = np.array([0, 1, 1, 0])
 XOR_SEED = 0  # the seed of the public check test_train_xor_solves_xor
 MAX_HIDDEN = 4096  # a larger "network" is not worth drawing (and could be a memory bomb)
 MAX_LOSSES = 10**6
@@ -227,8 +226,6 @@ def _loss_figure(losses) -> str:
 
 
 def _boundary_figure(params: dict) -> str:
-    from .oracle import layers
-
     plt = _pyplot()
     ticks = np.linspace(-0.5, 1.5, 201)
     gx, gy = np.meshgrid(ticks, ticks)
@@ -240,13 +237,13 @@ def _boundary_figure(params: dict) -> str:
     if np.nanmin(grid) < 0.5 < np.nanmax(grid):
         ax.contour(gx, gy, grid, levels=[0.5], colors="k", linewidths=1.5)
     fig.colorbar(shade, ax=ax, label="network output")
-    for (x, y), label, out in zip(XOR_INPUTS, XOR_LABELS, corners):
+    for (x, y), label, out in zip(XOR_INPUTS, XOR_LABELS.ravel(), corners):
         ax.scatter(x, y, s=140, c="k" if label else "w", edgecolors="k", linewidths=1.5, zorder=3)
         ax.annotate(f"{out:.2f}", (x, y), xytext=(8, 8), textcoords="offset points", fontsize=10)
     ax.set_xlabel("input 1")
     ax.set_ylabel("input 2")
     ax.set_aspect("equal")
-    solved = bool(np.all(np.abs(corners - XOR_LABELS) < 0.1))
+    solved = bool(np.all(np.abs(corners - XOR_LABELS.ravel()) < 0.1))
     caption = ("Output of the network train_xor(0) returned, computed from its weights; the black line is "
                "output = 0.5. Dots: the four XOR inputs (black: label 1, white: label 0), with the output at each. "
                + ("Every output is within 0.1 of its label." if solved else

@@ -3,11 +3,9 @@
 import numpy as np
 
 from autograder.checks import as_array, assert_close, check, explained
-from autograder.oracle import HARD_CODED_HINT, SHAPE_HINT, forward_mistakes, layers, random_params
+from autograder.oracle import HARD_CODED_HINT, SHAPE_HINT, XOR_INPUTS, XOR_LABELS, forward_mistakes, layers, random_params
 
 CACHED = ("hidden_layer_input", "hidden_layer_output", "output_layer_input", "output")
-XOR_INPUTS = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=float)
-XOR_LABELS = np.array([[0], [1], [1], [0]], dtype=float)
 
 
 def _shapes(rng):

@@ -3,10 +3,8 @@
 import numpy as np
 
 from autograder.checks import CheckFailed, as_array, assert_close, check
-from autograder.oracle import PARAMETERS, layers, random_params, train_mistakes
+from autograder.oracle import PARAMETERS, XOR_INPUTS, XOR_LABELS, layers, random_params, train_mistakes
 
-XOR_INPUTS = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=float)
-XOR_LABELS = np.array([[0], [1], [1], [0]], dtype=float)
 LESSON_HINT = ("train_xor solves XOR for too few seeds: the lesson's settings (2 hidden units, weights from rand() "
                "in [0, 1), 100 epochs) stall near 0.5. Use more epochs, more hidden units, or zero-centred "
                "initial weights")
