@@ -1,21 +1,30 @@
 """The sandboxed side: imports the submission and serves calls from the grader.
 
-Run as `python -I child.py SUBMISSION_DIR REQUEST_FD REPLY_FD` with requests and replies on the
-two pipe descriptors given after it. Everything in this process is untrusted once the submission is imported:
-the grader believes nothing it says except plain data, checked on arrival.
+Run as `python -s child.py SUBMISSION_DIR REQUEST_FD REPLY_FD SETTINGS` with requests and replies on
+the two pipe descriptors; SETTINGS is JSON from the grader ({"landlock": rules}). The environment is the
+grader's own scrubbed one (sandbox._environment), so PYTHONHASHSEED there fixes hash() for every run.
+Before anything of the submission is read, the process confines itself with Landlock when the grader
+says the kernel has it, and exits with LANDLOCK_FAILED if it cannot (fail closed). Everything in this
+process is untrusted once the submission is imported: the grader believes nothing it says except plain
+data, checked on arrival.
 """
 
 import base64
+import ctypes
 import importlib
+import json
 import marshal
 import os
+import stat
+import struct
 import sys
 import traceback
 import types
 
-# `python -I` leaves the script's own directory off sys.path.
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import wire  # noqa: E402
+
+LANDLOCK_FAILED = 97
 
 _objects = {}
 
@@ -98,6 +107,53 @@ class Session:
         return namespace[name](*args, **(kwargs or {}))
 
 
+def confine(rules):
+    """Landlock: read only `read`, write only `write`, no TCP, no signals or abstract sockets outside."""
+    abi = int(rules.get("abi", 0))
+    if abi <= 0:
+        return
+    libc = ctypes.CDLL(None, use_errno=True)
+    everything = (1 << 13) - 1  # ABI 1: execute ... make_sym
+    file_rights = 0b111  # execute, write_file, read_file
+    if abi >= 2:
+        everything |= 1 << 13  # refer
+    if abi >= 3:
+        everything |= 1 << 14  # truncate
+        file_rights |= 1 << 14
+    if abi >= 5:
+        everything |= 1 << 15  # ioctl_dev
+        file_rights |= 1 << 15
+    attr = struct.pack("=QQQ", everything, 0b11 if abi >= 4 else 0, 0b11 if abi >= 6 else 0)
+    attr = attr[:8 if abi < 4 else 16 if abi < 6 else 24]
+    ruleset = libc.syscall(444, ctypes.c_char_p(attr), ctypes.c_size_t(len(attr)), ctypes.c_uint32(0))
+    if ruleset < 0:
+        raise OSError(ctypes.get_errno(), "landlock_create_ruleset")
+
+    def allow(path, access):
+        try:
+            fd = os.open(path, os.O_PATH | os.O_CLOEXEC)
+        except OSError:
+            return  # a path this machine does not have
+        try:
+            if not stat.S_ISDIR(os.fstat(fd).st_mode):
+                access &= file_rights
+            rule = struct.pack("=Qi", access, fd)
+            if libc.syscall(445, ruleset, 1, ctypes.c_char_p(rule), 0) < 0:  # LANDLOCK_RULE_PATH_BENEATH
+                raise OSError(ctypes.get_errno(), f"landlock_add_rule {path}")
+        finally:
+            os.close(fd)
+
+    for path in rules.get("read", ()):
+        allow(path, 0b1101)  # execute, read_file, read_dir
+    for path in rules.get("write", ()):
+        allow(path, everything)
+    for path in rules.get("devices", ()):
+        allow(path, file_rights)
+    if libc.prctl(38, 1, 0, 0, 0) != 0 or libc.syscall(446, ruleset, 0) != 0:  # no_new_privs, restrict_self
+        raise OSError(ctypes.get_errno(), "landlock_restrict_self")
+    os.close(ruleset)
+
+
 def serve(requests, replies):
     session = Session()
     while True:
@@ -119,6 +175,12 @@ def serve(requests, replies):
 
 
 if __name__ == "__main__":
+    settings = json.loads(sys.argv[4]) if len(sys.argv) > 4 else {}
+    try:
+        confine(settings.get("landlock", {}))
+    except OSError as error:
+        print(f"the sandbox could not confine this process with Landlock: {error}", file=sys.stderr)
+        os._exit(LANDLOCK_FAILED)
     sys.path.insert(0, sys.argv[1])
-    os.chdir(sys.argv[1])
+    os.chdir(os.environ.get("HOME", sys.argv[1]))
     serve(os.fdopen(int(sys.argv[2]), "rb"), os.fdopen(int(sys.argv[3]), "wb"))

@@ -44,6 +44,8 @@ def parser() -> argparse.ArgumentParser:
     grade.add_argument("--summary", type=Path, help="Markdown table (e.g. $GITHUB_STEP_SUMMARY)")
     grade.add_argument("--seed", type=int, help="reproduce a grade: the seed in its extra_data")
     grade.add_argument("--report", type=Path, help="write an HTML feedback page here")
+    grade.add_argument("--allow-unsandboxed", action="store_true",
+                       help="grade even where the child cannot be isolated (only for submissions you trust)")
 
     batch = commands.add_parser("grade-all", help="grade every submission folder in a directory")
     batch.add_argument("submissions", type=Path)
@@ -113,7 +115,8 @@ def _run(args) -> int:
     if args.command == "check":
         from .console import show_check
         from .grade import grade
-        report = grade(args.submission, config=config, only=args.only, public_only=True, standins=False)
+        report = grade(args.submission, config=config, only=args.only, public_only=True, standins=False,
+                       record=False)
         return show_check(report)
     if args.command == "grade":
         return _grade(args, config)
@@ -148,7 +151,9 @@ def _grade(args, config) -> int:
     from .grade import grade
     from .results import gradescope, junit, markdown, write_atomic, write_json
 
-    report = grade(args.submission, config=config, only=args.only, seed=args.seed)
+    protect = tuple(path.resolve().parent for path in (args.results, args.junit, args.report) if path)
+    report = grade(args.submission, config=config, only=args.only, seed=args.seed, protect=protect,
+                   allow_unsandboxed=args.allow_unsandboxed)
     write_json(args.results, gradescope(report))
     if args.junit:
         write_atomic(args.junit, junit(report))
@@ -157,6 +162,6 @@ def _grade(args, config) -> int:
             stream.write(markdown(report))
     if args.report:
         from .report import write_report
-        write_report(args.report, report, args.submission)
+        write_report(args.report, report, report.files)
     print(f"{args.submission}: {report.score:g} / {report.max_score:g} -> {args.results}")
     return EXIT_OK

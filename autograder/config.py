@@ -13,9 +13,10 @@ from pathlib import Path
 EXERCISES = ("sigmoid", "sigmoid_derivative", "forward", "backward", "train_xor", "keras_mnist")
 VISIBILITIES = ("visible", "hidden", "after_due_date", "after_published")
 
-_GRADING_KEYS = {"seed": int, "hidden_visibility": str}
+_GRADING_KEYS = {"seed": int, "hidden_visibility": str, "max_file_bytes": int, "wall_s": (int, float),
+                 "scratch_mb": int}
 _EXERCISE_KEYS = {
-    "module": str, "standins": list, "timeout_s": (int, float), "memory_mb": int,
+    "module": str, "standins": list, "timeout_s": (int, float), "wall_s": (int, float), "memory_mb": int,
     "processes": int, "points": dict, "params": dict,
 }
 # The numbers each exercise's graders read, with their types: the one list to extend
@@ -44,6 +45,7 @@ class Exercise:
     module: str
     standins: tuple[str, ...]
     timeout_s: float
+    wall_s: float  # the whole exercise's time budget, all of its checks and calls together
     memory_mb: int
     processes: int
     points: dict[str, float]
@@ -67,6 +69,9 @@ class Config:
     hidden_visibility: str
     exercises: dict[str, Exercise]
     path: Path
+    max_file_bytes: int = 2_000_000  # an exercise file larger than this is refused (intake.py)
+    wall_s: float = 900.0  # a whole submission's time budget, every exercise together
+    scratch_mb: int = 64  # writable space each child has (its /tmp and /dev/shm; its folder without namespaces)
 
     def modules(self) -> set[str]:
         return {exercise.module for exercise in self.exercises.values()}
@@ -108,7 +113,12 @@ def load(path: Path) -> Config:
         if name not in EXERCISES:
             raise ConfigError(f"grading.toml: unknown exercise '[exercise.{name}]' (known: {', '.join(EXERCISES)})")
         exercises[name] = _exercise(name, table)
-    return Config(grading.get("seed", 0), hidden_visibility, exercises, Path(path))
+    for key in ("max_file_bytes", "wall_s", "scratch_mb"):
+        if key in grading and grading[key] <= 0:
+            raise ConfigError(f"grading.toml: 'grading.{key}' must be positive")
+    return Config(grading.get("seed", 0), hidden_visibility, exercises, Path(path),
+                  max_file_bytes=grading.get("max_file_bytes", 2_000_000), wall_s=float(grading.get("wall_s", 900)),
+                  scratch_mb=grading.get("scratch_mb", 64))
 
 
 def _exercise(name: str, table: dict) -> Exercise:
@@ -127,7 +137,8 @@ def _exercise(name: str, table: dict) -> Exercise:
         _check_type(f"{where}.standins", standin, str)
     return Exercise(
         name=name, module=table["module"], standins=tuple(table.get("standins", [])),
-        timeout_s=float(table.get("timeout_s", 10)), memory_mb=table.get("memory_mb", 2048),
+        timeout_s=float(table.get("timeout_s", 10)), wall_s=float(table.get("wall_s", 20 * table.get("timeout_s", 10))),
+        memory_mb=table.get("memory_mb", 2048),
         processes=table.get("processes", 64), points=dict(table["points"]),
         params=dict(table.get("params", {})),
     )

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from . import sandbox
+from . import intake, sandbox
 from .config import EXERCISES, Config, check_graders
 from .handle import Student
 from .plugin import GradingPlugin, exercise_of
@@ -57,30 +57,21 @@ def discover(graders: Path = GRADERS) -> dict[str, set[str]]:
     return found
 
 
-def submission_files(submission: Path, config: Config, only: list[str] | None = None) -> tuple[dict[str, Path], list[str]]:
-    """The exercise files present in the submission, and a note for each missing one that `only` grades.
+def submission_files(submission: Path, config: Config, only: list[str] | None = None) -> intake.Submission:
+    """The submission's exercise files as intake.read() takes them in (the one rule every path uses).
 
     Every present file is returned, graded or not: the run seed hashes them all, so
     `--only` (as the nbgrader cells use it) grades with the same inputs as a full run.
     """
-    if not submission.is_dir():
-        raise UsageError(f"{submission}: not a directory (give the folder that holds mlp.py and mnist_keras.py)")
     graded = {config.exercises[name].module for name in only} if only else config.modules()
-    files, notes = {}, []
-    for module in sorted(config.modules()):
-        path = submission / f"{module}.py"
-        if path.is_file():
-            files[path.name] = path
-        elif module in graded:
-            notes.append(f"{path.name} is missing from the submission: its exercises score 0.")
-    return files, notes
+    try:
+        return intake.read(Path(submission), config.modules(), max_bytes=config.max_file_bytes, wanted=graded)
+    except intake.IntakeError as error:
+        raise UsageError(str(error)) from None
 
 
-def digest(files: dict[str, Path]) -> str:
-    sha = hashlib.sha256()
-    for name in sorted(files):
-        sha.update(name.encode() + b"\0" + files[name].read_bytes() + b"\0")
-    return sha.hexdigest()
+def digest(files: dict[str, bytes]) -> str:
+    return intake.digest(files)
 
 
 def run_seed(config: Config, submission_digest: str) -> int:
@@ -88,11 +79,17 @@ def run_seed(config: Config, submission_digest: str) -> int:
     return int(hashlib.sha256(f"{config.seed}:{submission_digest}".encode()).hexdigest()[:8], 16)
 
 
-def grade(submission: Path, *, config: Config, only: list[str] | None = None, seed: int | None = None,
-          public_only: bool = False, standins: bool = True, graders: Path = GRADERS,
-          solutions: Path | None = SOLUTIONS, prefetch: int = PREFETCH, student_factory=None) -> Report:
-    """Run the graders on one submission folder and return the Report.
+def grade(submission: Path | intake.Submission, *, config: Config, only: list[str] | None = None,
+          seed: int | None = None, public_only: bool = False, standins: bool = True, graders: Path = GRADERS,
+          solutions: Path | None = SOLUTIONS, prefetch: int = PREFETCH, student_factory=None,
+          protect: tuple[Path, ...] = (), record: bool = True, allow_unsandboxed: bool = False) -> Report:
+    """Run the graders on one submission (a folder, or what intake.read() took in) and return the Report.
 
+    protect: more paths the child must not reach (the results file's folder); the graders,
+    solutions and grading.toml always are.
+    record: this is a grade of record (grade, grade-all, Gradescope): refused where the child
+    would not be isolated (sandbox.of_record()) unless allow_unsandboxed, which the notes then say.
+    With record=False (check) it runs anyway, and the notes say it is not sandboxed.
     prefetch: children started ahead of their exercise (0: each one on first use).
     student_factory: None grades through the sandbox; bench/ passes inprocess.InProcessStudent
     to measure what isolation costs (never for grading; no CLI flag or setting reaches it).
@@ -103,13 +100,29 @@ def grade(submission: Path, *, config: Config, only: list[str] | None = None, se
             raise UsageError(f"unknown exercise '{name}' (choose from: {', '.join(config.exercises)})")
     found = discover(graders)
     check_graders(config, found)
-    files, notes = submission_files(Path(submission), config, only)
+    if record and student_factory is None:
+        try:
+            warning = sandbox.require_of_record(allow_unsandboxed)
+        except sandbox.SandboxUnavailable as error:
+            raise UsageError(str(error)) from None
+    else:
+        warning = "" if sandbox.of_record() else ("Not sandboxed here (no bubblewrap, not root): fine for "
+                                                  "checking your own code, but not how grades are given.")
+    taken = submission if isinstance(submission, intake.Submission) else submission_files(submission, config, only)
+    files, notes = taken.files, [note for note in (warning,) if note] + list(taken.notes)
     submission_digest = digest(files)
+    if student_factory is None:
+        try:
+            sandbox.verify_isolation(read=[p for p in (graders, solutions, config.path) if p is not None],
+                                     write=[graders, *(p for p in protect)])
+        except sandbox.SandboxUnavailable as error:
+            raise EngineError(str(error)) from None
     seed = run_seed(config, submission_digest) if seed is None else seed
     order = [name for name in EXERCISES if name in found and (not only or name in only)]
     plugin = GradingPlugin(config, files, seed=seed, only=only, solutions=solutions,
                            standins=standins and solutions is not None and solutions.is_dir(),
-                           exercises=order, prefetch=prefetch, student_factory=student_factory or Student)
+                           exercises=order, prefetch=prefetch, student_factory=student_factory or Student,
+                           deadline=time.monotonic() + config.wall_s)
     paths = [str(graders / "public")] + ([] if public_only or not (graders / "hidden").is_dir() else [str(graders / "hidden")])
     started = time.monotonic()
     try:
@@ -124,6 +137,7 @@ def grade(submission: Path, *, config: Config, only: list[str] | None = None, se
     if plugin.collection_errors or code not in _PYTEST_OK:
         raise EngineError("graders failed to run: " + ("; ".join(plugin.collection_errors) or f"pytest exit {code}"))
     return Report(tests=list(plugin.results.values()), seed=seed, sandbox=sandbox.describe(),
+                  sandbox_layers=sandbox.layers(), files=files,
                   execution_time=time.monotonic() - started, submission_sha256=submission_digest,
                   hidden_visibility=config.hidden_visibility, notes=notes,
                   artifacts=plugin.kept)

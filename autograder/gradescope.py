@@ -8,14 +8,16 @@ setup.sh once while building the image (Python packages, bubblewrap, MNIST), and
 submission runs $AUTOGRADER_ROOT/run_autograder, which calls main() here. AUTOGRADER_ROOT is
 /autograder unless the environment says otherwise (tests lay the tree out in a temporary folder).
 
-run() trusts nothing in the submission but the bytes of two files:
-1. it looks for mlp.py and mnist_keras.py anywhere under submission/, also under odd names
-   ("MLP (1).py", "mnist-keras copy.py"), preferring the exact name, then the shallowest;
-   symbolic links, huge files and everything else are ignored;
-2. copies those bytes into a fresh folder and grades it with the engine (sandboxed child);
+run() trusts nothing in the submission but the bytes of its exercise files:
+1. it takes them in with intake.read(), the rule every path uses (odd names and nested
+   folders accepted with a note; links, FIFOs and oversized files refused with a note);
+2. grades those bytes with the engine (sandboxed child; Gradescope's containers have no
+   namespaces, so the child drops root for its own uid: sandbox.py), and refuses to grade
+   without a sandbox unless AUTOGRADER_ALLOW_UNSANDBOXED=1;
 3. applies the late-penalty hook;
-4. writes results/results.json last, replacing whatever is there, so a submission that wrote
-   its own results file (or a symlink or folder in its place) while it ran changes nothing.
+4. writes results/results.json last, after every child is dead, replacing whatever is there:
+   the children cannot write to results/ (checked before grading), and nothing the
+   submission wrote decides what run_autograder reports.
 
 Late-penalty hook: GRADING_LATE_PENALTY (baked into run_autograder by
 `python -m autograder gradescope autograder.zip --late-penalty 0.1`; the environment wins)
@@ -38,7 +40,6 @@ import os
 import re
 import shutil
 import sys
-import tempfile
 import time
 import traceback
 import zipfile
@@ -51,9 +52,6 @@ from .grade import UsageError
 PACKAGE = Path(__file__).resolve().parent
 SOURCE = PACKAGE.parent  # /autograder/source in the container, the repository when building
 TEMPLATES = PACKAGE / "templates" / "gradescope"
-MODULES = ("mlp", "mnist_keras")
-SKIP_DIRS = frozenset({"__MACOSX", "__pycache__", "node_modules", "venv"})
-MAX_FILE_BYTES = 2_000_000
 _RULE = re.compile(r"\s*(\d+(?:\.\d+)?)\s*(?:/\s*(day|hour))?\s*")
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)  # fixed, so the same sources give the same zip
 
@@ -129,13 +127,11 @@ def run(root: Path, *, only: list[str] | None = None, late_penalty: str = "0") -
         print(f"GRADING_LATE_PENALTY ignored: {error}")
         late_penalty = "0"
     try:
-        files, notes = find_exercise_files(root / "submission")
-        with tempfile.TemporaryDirectory(prefix="gradescope-") as folder:
-            for module, data in files.items():
-                Path(folder, f"{module}.py").write_bytes(data)
-            report = grade(Path(folder), config=load(SOURCE / "grading.toml"), only=only or [])
+        results_folder = root / "results"
+        results_folder.mkdir(parents=True, exist_ok=True)
+        report = grade(root / "submission", config=load(SOURCE / "grading.toml"), only=only or [],
+                       protect=(results_folder,), allow_unsandboxed=os.environ.get("AUTOGRADER_ALLOW_UNSANDBOXED") == "1")
         results = gradescope(report)
-        results["output"] = "\n".join(notes + [results["output"]]).strip()
         penalise(results, read_metadata(root), late_penalty)
     except Exception as error:  # the student still gets a results file, the instructor the traceback
         traceback.print_exc()
@@ -145,50 +141,6 @@ def run(root: Path, *, only: list[str] | None = None, late_penalty: str = "0") -
     write_results(root / "results" / "results.json", results)
     print(f"score {results['score']:g}: {results['output']}")
     return 0
-
-
-def find_exercise_files(submission: Path) -> tuple[dict[str, bytes], list[str]]:
-    """{module: file bytes} for mlp and mnist_keras found under submission/, and notes on what was chosen."""
-    candidates: dict[str, list[tuple[tuple, Path]]] = {module: [] for module in MODULES}
-    notes = []
-    for folder, subfolders, names in os.walk(submission):  # does not descend into symlinked folders
-        subfolders[:] = sorted(d for d in subfolders if d not in SKIP_DIRS and not d.startswith("."))
-        depth = len(Path(folder).relative_to(submission).parts)
-        for name in sorted(names):
-            module = module_for(name)
-            if module is None:
-                continue
-            path = Path(folder, name)
-            shown = path.relative_to(submission).as_posix()
-            if path.is_symlink() or not path.is_file():
-                notes.append(f"{shown} is not a regular file (a link?): not graded.")
-            elif path.stat().st_size > MAX_FILE_BYTES:
-                notes.append(f"{shown} is larger than {MAX_FILE_BYTES // 1_000_000} MB: not graded.")
-            else:
-                candidates[module].append(((name != f"{module}.py", depth, shown), path))
-    files = {}
-    for module, found in candidates.items():
-        if not found:
-            continue
-        found.sort(key=lambda item: item[0])
-        chosen = found[0][1]
-        files[module] = chosen.read_bytes()
-        shown = chosen.relative_to(submission).as_posix()
-        if shown != f"{module}.py":
-            notes.append(f"Graded {shown} as {module}.py.")
-        notes += [f"Also found {other.relative_to(submission).as_posix()}: not graded (one {module}.py is)."
-                  for _, other in found[1:]]
-    return files, notes
-
-
-def module_for(name: str) -> str | None:
-    """'mlp' for mlp.py, MLP.py, 'mlp (1).py', 'mlp copy.py'; 'mnist_keras' likewise; else None."""
-    lower = name.lower()
-    if not lower.endswith(".py"):
-        return None
-    key = re.sub(r"[^a-z0-9]", "", lower[:-3])
-    key = re.sub(r"(copy)?\d*$", "", key)  # what file managers append to a second copy
-    return next((module for module in MODULES if key == module.replace("_", "")), None)
 
 
 def write_results(path: Path, results: dict) -> None:

@@ -22,6 +22,7 @@ import marshal
 import os
 import re
 import textwrap
+import time
 import uuid
 from pathlib import Path
 
@@ -82,10 +83,15 @@ class Remote(wire.Opaque):
 class Student:
     """The submission's module `module`, imported in a fresh sandboxed child on first use."""
 
-    def __init__(self, module: str, files: dict[str, Path], limits: Limits, seed: int,
-                 reference: str | None = None, standins: tuple[str, ...] = ()):
+    def __init__(self, module: str, files: dict[str, bytes], limits: Limits, seed: int,
+                 reference: str | None = None, standins: tuple[str, ...] = (), *,
+                 wall_s: float | None = None, submission_deadline: float | None = None):
+        """files: {"mlp.py": bytes} from intake.read(). wall_s: the exercise's time budget, counted
+        from its first check; submission_deadline: when the whole submission's budget ends (monotonic)."""
         self.module, self.files, self.limits, self.seed = module, files, limits, seed
         self.reference, self.standins = reference, standins
+        self.wall_s, self.submission_deadline = wall_s, submission_deadline
+        self._exercise_deadline: float | None = None
         self._child: Child | None = None
         self._imported = False  # the import's reply has been read (and stand-ins sent)
         self._import_failed: Exception | None = None
@@ -119,6 +125,23 @@ class Student:
             np.save(stream, np.asarray(array), allow_pickle=False)
         return wire.NpyFile(str(path))
 
+    def begin(self) -> None:
+        """The exercise's first check starts now: its time budget runs from here."""
+        if self._exercise_deadline is None and self.wall_s is not None:
+            self._exercise_deadline = time.monotonic() + self.wall_s
+            if self._child is not None:
+                self._child.deadline = self._deadline()
+
+    def _deadline(self) -> tuple[float, str] | None:
+        """The earlier of the exercise's and the submission's budget ends, with the words for it."""
+        ends = []
+        if self._exercise_deadline is not None:
+            ends.append((self._exercise_deadline, f"used up this exercise's {self.wall_s:g} s time budget "
+                                                  "(its checks together took too long)"))
+        if self.submission_deadline is not None:
+            ends.append((self.submission_deadline, "used up the whole submission's time budget"))
+        return min(ends) if ends else None
+
     def start(self) -> None:
         """Start the child and send it the import now, without waiting for the reply (prefetch).
 
@@ -128,7 +151,7 @@ class Student:
         """
         if self._child is not None or self._import_failed is not None or f"{self.module}.py" not in self.files:
             return
-        self._child = Child(self.files, self.limits)
+        self._child = Child(self.files, self.limits, deadline=self._deadline())
         try:
             self._post("import", self.limits.timeout_s * 3, module=self.module, seed=self.seed)
         except StudentCrashed as error:
@@ -164,6 +187,10 @@ class Student:
         return self._child
 
     def _request(self, op: str, **fields):
+        self.begin()
+        budget = self._deadline()
+        if budget is not None and time.monotonic() >= budget[0]:
+            raise StudentCrashed(budget[1])
         self._ensure()
         return self._send(op, None, **fields)
 

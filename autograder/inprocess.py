@@ -19,6 +19,7 @@ from __future__ import annotations
 import importlib.util
 import random
 import sys
+import types
 import uuid
 from pathlib import Path
 
@@ -51,15 +52,15 @@ _child = _child_module()
 
 
 class _Session(_child.Session):
-    def op_import(self, module, path, seed=0):
+    def op_import(self, module, source, seed=0):
         random.seed(seed)
         np.random.seed(seed)
         name = f"_inprocess_{module}_{uuid.uuid4().hex}"  # a fresh module per exercise, as a fresh child
-        spec = importlib.util.spec_from_file_location(name, path)
-        self.module = importlib.util.module_from_spec(spec)
-        self.name, self.filename = name, Path(path).name
+        self.module = types.ModuleType(name)
+        self.name, self.filename = name, f"{module}.py"
+        self.module.__file__ = self.filename
         sys.modules[name] = self.module  # dataclasses and the like look their module up here
-        spec.loader.exec_module(self.module)
+        exec(compile(source, self.filename, "exec"), self.module.__dict__)
 
 
 class InProcessStudent(Student):
@@ -87,7 +88,7 @@ class InProcessStudent(Student):
                 raise SubmissionMissing(f"{self.module}.py is not in the submission, so this exercise scores 0")
             self._session = _Session()
             try:
-                self._send("import", None, module=self.module, path=str(self.files[f"{self.module}.py"]),
+                self._send("import", None, module=self.module, source=self.files[f"{self.module}.py"],
                            seed=self.seed)
                 if self.reference and self.standins:
                     self._send("stand_in", None, code=_standin_code(self.reference, tuple(self.standins)),

@@ -48,10 +48,11 @@ class GradingPlugin:
 
     def __init__(self, config: Config, files: dict[str, Path], *, seed: int, only: list[str],
                  solutions: Path | None, standins: bool, exercises: list[str] = (), prefetch: int = 0,
-                 student_factory=Student):
+                 student_factory=Student, deadline: float | None = None):
         self.config, self.files, self.seed, self.only = config, files, seed, only
         self.solutions, self.use_standins = solutions, standins
         self.order, self.prefetch, self.student_factory = list(exercises), prefetch, student_factory
+        self.deadline = deadline  # the whole submission's time budget ends here (monotonic)
         self.current: str | None = None
         self.results: dict[str, TestResult] = {}
         self.students: dict[str, Student] = {}
@@ -86,8 +87,10 @@ class GradingPlugin:
             if self.use_standins and section.standins:
                 reference = (self.solutions / f"{section.module}.py").read_text()
             self.students[exercise] = self.student_factory(
-                section.module, self.files, Limits(section.timeout_s, section.memory_mb, section.processes),
-                seed=self.seed, reference=reference, standins=section.standins)
+                section.module, self.files, Limits(section.timeout_s, section.memory_mb, section.processes,
+                                                   scratch_mb=self.config.scratch_mb),
+                seed=self.seed, reference=reference, standins=section.standins,
+                wall_s=section.wall_s, submission_deadline=self.deadline)
         return self.students[exercise]
 
     def start_ahead(self, exercise: str | None = None) -> None:

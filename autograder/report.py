@@ -42,19 +42,20 @@ figure { margin: 1rem 0; } figcaption { color: #555; font-size: 13px; } img { ma
 """
 
 
-def write_report(path, report: Report, submission_dir) -> Path:
-    """Write the feedback page for one graded submission; returns its path."""
+def write_report(path, report: Report, files: dict[str, bytes] | None = None) -> Path:
+    """Write the feedback page for one graded submission (files: the bytes graded, report.files by
+    default; the submission's folder is never read again); returns its path."""
     path = Path(path)
-    write_atomic(path, build_page(report, Path(submission_dir)))
+    write_atomic(path, build_page(report, report.files if files is None else files))
     return path
 
 
-def build_page(report: Report, submission_dir: Path) -> str:
+def build_page(report: Report, files: dict[str, bytes]) -> str:
     parts = [f"<h1>Autograder feedback: {report.score:g} / {report.max_score:g}</h1>"]
     parts += [f'<p class="note">{html.escape(note)}</p>' for note in report.notes]
     parts.append(_scores(report))
     parts.append("<h2>XOR: your trained network</h2>")
-    parts.append(_section(lambda: _xor(report, submission_dir), "the XOR plots"))
+    parts.append(_section(lambda: _xor(report, files), "the XOR plots"))
     parts.append("<h2>MNIST: your Keras model on the test set</h2>")
     parts.append(_section(lambda: _mnist(report.artifacts.get("keras")), "the MNIST plots"))
     parts.append(f'<p class="tag">Seed {report.seed}, engine {html.escape(__version__)}, '
@@ -140,10 +141,10 @@ def _xor_training(seed):
     return {"losses": recorded, "params": {name: getattr(net, name, None) for name in names}}
 
 
-def _xor(report: Report, submission_dir: Path) -> str:
+def _xor(report: Report, files: dict[str, bytes]) -> str:
     if "train_xor" not in report.by_exercise():
         raise Missing("train_xor was not graded in this run, so there are no XOR plots.")
-    run = _run_train_xor(submission_dir, report.seed)
+    run = _run_train_xor(files, report.seed)
     losses, params = _xor_losses(run.get("losses")), _xor_params(run.get("params"))
     own = ("<p>Both plots come from your own code only (sigmoid, forward, backward, train, train_xor), "
            "whereas the graders swap in reference functions to grade train_xor on its own: "
@@ -151,20 +152,19 @@ def _xor(report: Report, submission_dir: Path) -> str:
     return own + _loss_figure(losses) + _boundary_figure(params)
 
 
-def _run_train_xor(submission_dir: Path, seed: int) -> dict:
+def _run_train_xor(files: dict[str, bytes], seed: int) -> dict:
     from .config import load
     from .handle import Student, StudentCrashed, StudentError, SubmissionMissing
     from .sandbox import Limits
 
-    source = submission_dir / "mlp.py"
-    if not source.is_file():
+    if "mlp.py" not in files:
         raise Missing("mlp.py is not in the submission, so there are no XOR plots.")
     try:
         section = load(Path(__file__).resolve().parent.parent / "grading.toml").exercises["train_xor"]
         limits = Limits(section.timeout_s, section.memory_mb, section.processes)
     except Exception:
         limits = Limits(timeout_s=60)
-    student = Student("mlp", {"mlp.py": source}, limits, seed=seed)
+    student = Student("mlp", {"mlp.py": files["mlp.py"]}, limits, seed=seed)
     try:
         run = student.run(_xor_training, XOR_SEED)
     except StudentError as error:

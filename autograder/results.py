@@ -27,6 +27,8 @@ class Report:
     hidden_visibility: str = "after_due_date"
     notes: list[str] = field(default_factory=list)
     artifacts: dict = field(default_factory=dict)  # for the HTML report; not written to results.json
+    sandbox_layers: dict = field(default_factory=dict)  # sandbox.layers(): what isolated the child
+    files: dict = field(default_factory=dict)  # {"mlp.py": bytes} as graded (intake.py); not written
 
     @property
     def score(self) -> float:
@@ -78,6 +80,7 @@ def gradescope(report: Report) -> dict:
         "output": "\n".join(report.notes + lines),
         "tests": tests,
         "extra_data": {"seed": report.seed, "engine_version": __version__, "sandbox": report.sandbox,
+                       "sandbox_layers": report.sandbox_layers,
                        "submission_sha256": report.submission_sha256, "max_score": report.max_score,
                        "exercise_seconds": {name: round(sum(t.seconds for t in tests), 3)
                                             for name, tests in report.by_exercise().items()}},

@@ -1,20 +1,34 @@
-"""Start the child that runs student code: bubblewrap where it works, else a limited subprocess.
+"""Start the child that runs student code, in the strongest sandbox this machine allows.
 
-Each child gets a private temporary directory holding a copy of the engine's child
-side and of the submission's exercise files (nothing else from the submission), a
-scrubbed environment, closed stdin, resource limits, and its own session. Closing it
-kills its session, its pids cgroup (when root may create one) and any orphan that
-left the session (this process is their subreaper). Under bubblewrap it also has no
-network, an unprivileged uid, a read-only view of the interpreter only, and no view
-of this repository.
+Three modes, chosen once per process (mode()):
+- "bubblewrap": new user, pid, network, IPC and mount namespaces; uid 65534; a read-only view of
+  the interpreter and of the child's own folder only; sized tmpfs for /tmp and /dev.
+- "dropped" (no namespaces, as in Docker's default seccomp profile, and we are root): before
+  exec the child gives up root for a uid and gid of its own (no supplementary groups,
+  no_new_privs), so it cannot signal, ptrace or read the grader; only its own scratch folder is
+  writable to it; verify_isolation() checks that what it must not see is unreadable to it.
+- "none" (not root, no namespaces: a student's laptop): resource limits only. Good for `check`;
+  grades of record refuse it unless told --allow-unsandboxed.
+In every mode, where the kernel has Landlock, the child confines itself to the interpreter
+(read) and its scratch space (write), with TCP and signals to the outside blocked, before it
+imports the submission (child.py); the grader knows the ABI and the child fails closed.
+
+Each child gets a private folder holding a copy of the engine's child side and the
+submission's exercise files (bytes from intake.py, nothing else), a scrubbed environment with a
+fixed hash seed, closed stdin, resource limits and its own session. Closing it kills its
+session, its pids cgroup (when root) and any orphan that left the session (we are their
+subreaper), and deletes its folder.
 """
 
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import functools
 import io
+import json
 import os
+import random
 import resource
 import select
 import shutil
@@ -32,6 +46,8 @@ from . import reaper, wire
 ENGINE_FILES = ("child.py", "wire.py")
 _HERE = Path(__file__).resolve().parent
 _PASSED_ENV = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "LANG", "TZ")
+_UID_BASE = 1_500_000_000  # uids of dropped children: far above any account's
+MODES = ("bubblewrap", "dropped", "none")
 
 
 @dataclass(frozen=True)
@@ -40,10 +56,15 @@ class Limits:
     memory_mb: int = 2048
     processes: int = 64
     output_bytes: int = 64_000
+    scratch_mb: int = 64
 
 
 class ChildDied(RuntimeError):
     """The child exited, was killed, or timed out; the message says which, in a student's words."""
+
+
+class SandboxUnavailable(RuntimeError):
+    """The sandbox cannot be set up as required here; the message says what to do."""
 
 
 @functools.cache
@@ -55,13 +76,152 @@ def bwrap_works() -> bool:
     return probe.returncode == 0
 
 
-def describe() -> str:
+def mode() -> str:
+    """"bubblewrap", "dropped" or "none" (see the module docstring)."""
     if bwrap_works():
-        return "bubblewrap (no network, no view of the grader's files)"
-    return "plain subprocess with resource limits (bubblewrap not available: install it for full isolation)"
+        return "bubblewrap"
+    if sys.platform == "linux" and os.geteuid() == 0:
+        return "dropped"
+    return "none"
+
+
+@functools.cache
+def landlock_abi() -> int:
+    """The kernel's Landlock ABI version, 0 where there is none (or AUTOGRADER_LANDLOCK=0)."""
+    if sys.platform != "linux" or os.environ.get("AUTOGRADER_LANDLOCK") == "0":
+        return 0
+    version = _LIBC.syscall(444, None, ctypes.c_size_t(0), ctypes.c_uint32(1))  # LANDLOCK_CREATE_RULESET_VERSION
+    return max(int(version), 0)
+
+
+def of_record() -> bool:
+    """Whether grades written here can be trusted: the child cannot reach the grader."""
+    return mode() != "none"
+
+
+def layers() -> dict:
+    """The isolation layers a child gets here, as results.json records them."""
+    current = mode()
+    return {"mode": current, "namespaces": current == "bubblewrap",
+            "uid": {"bubblewrap": "65534 in a user namespace", "dropped": "its own unprivileged uid",
+                    "none": "the grader's"}[current],
+            "no_new_privs": current != "none", "landlock_abi": landlock_abi()}
+
+
+def describe() -> str:
+    current, abi = mode(), landlock_abi()
+    text = {"bubblewrap": "bubblewrap (namespaces, no network, no view of the grader's files)",
+            "dropped": "unprivileged uid without namespaces (no signals or ptrace to the grader)",
+            "none": "plain subprocess with resource limits only (not isolated: install bubblewrap, or grade as root)",
+            }[current]
+    return text + (f" + Landlock ABI {abi}" if abi else "")
+
+
+def require_of_record(allow_unsandboxed: bool) -> str:
+    """'' when grades may be written here; else raise, or (allowed) return the warning to show."""
+    if of_record():
+        return ""
+    warning = ("NOT SANDBOXED: the submission ran with the grader's own rights (no bubblewrap, not root); "
+               "this grade was allowed by --allow-unsandboxed and is only as good as the code is honest.")
+    if allow_unsandboxed:
+        return warning
+    raise SandboxUnavailable("no sandbox here (bubblewrap cannot create namespaces and the grader is not root), "
+                             "so a submission could change its own grade: install bubblewrap, run as root (the "
+                             "child then drops to its own uid), or pass --allow-unsandboxed for code you trust")
+
+
+_PROBE = """
+import os, signal
+
+def probe(read, write, pid):
+    found = []
+    for path in read:
+        try:
+            if os.path.isdir(path):
+                os.listdir(path)
+            else:
+                open(path, "rb").close()
+            found.append("can read " + path)
+        except OSError:
+            pass
+    for path in write:
+        try:
+            open(os.path.join(path, ".autograder-probe"), "x").close()
+            os.unlink(os.path.join(path, ".autograder-probe"))
+            found.append("can write in " + path)
+        except OSError:
+            pass
+    try:
+        os.kill(pid, 0)
+        found.append("can signal the grader")
+    except OSError:
+        pass
+    return found
+"""
+
+
+def verify_isolation(read: list[Path], write: list[Path]) -> None:
+    """Check, with a child started as every child is, that it cannot read `read`, write in `write`
+    or signal this process; tighten the modes of what it could read (we are root) and check again.
+
+    Only the "dropped" mode relies on file modes (bubblewrap shows the child nothing of ours); a
+    problem left after tightening raises SandboxUnavailable.
+    """
+    if mode() != "dropped":
+        return
+    key = (tuple(map(str, read)), tuple(map(str, write)))
+    if key in _VERIFIED:
+        return
+    problems = _probe(read, write)
+    for path in read:
+        if f"can read {path}" in problems:
+            os.chmod(path, os.stat(path).st_mode & 0o7700)  # the owner's bits only
+    problems = _probe(read, write) if problems else problems
+    if problems:
+        raise SandboxUnavailable("the sandbox's unprivileged user " + "; ".join(problems)
+                                 + ": make those paths root's and not world-accessible")
+    _VERIFIED.add(key)
+
+
+_VERIFIED: set = set()
+
+
+def _probe(read: list[Path], write: list[Path]) -> list[str]:
+    try:
+        child = Child({"autograder_probe.py": _PROBE.encode()}, Limits(timeout_s=30))
+    except PermissionError as error:
+        raise SandboxUnavailable(_unreachable(error)) from None
+    try:
+        reply = child.request(wire.encode({"op": "import", "module": "autograder_probe"}), 30)
+        if "ok" in reply:
+            reply = child.request(wire.encode({"op": "call", "target": "probe", "args": [
+                [str(p) for p in read if os.path.exists(p)], [str(p) for p in write if os.path.isdir(p)],
+                os.getpid()]}))
+    except ChildDied as error:
+        raise SandboxUnavailable(f"the sandbox's test child failed ({error}): {_unreachable(None)}") from None
+    finally:
+        child.close()
+    if "ok" not in reply or not isinstance(reply["ok"], list):
+        raise SandboxUnavailable(f"the sandbox's test child failed: {str(reply.get('error'))[:200]}")
+    return [str(item) for item in reply["ok"]]
+
+
+def _unreachable(error) -> str:
+    """Why an unprivileged uid cannot start this Python, and what to do about it."""
+    for folder in [*reversed(Path(sys.executable).parents), Path(os.path.realpath(sys.executable)).parent,
+                   *reversed(Path(sys.base_prefix).parents), Path(sys.base_prefix), Path(tempfile.gettempdir())]:
+        try:
+            if not os.stat(folder).st_mode & 0o001:
+                return (f"an unprivileged user cannot run {sys.executable}: {folder} is not searchable by other "
+                        f"users (chmod o+x {folder}, or install Python where every user may run it, e.g. /usr)")
+        except OSError:
+            continue
+    return f"an unprivileged user cannot start {sys.executable} ({error})"
 
 
 def _environment(home: str) -> dict[str, str]:
+    # Built from nothing: the only PYTHON* variables the child sees are these, so hash() is the
+    # same on every run (the child is started with -s, not -I, which would drop PYTHONHASHSEED).
     env = {"PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": home, "TMPDIR": home, "LC_ALL": "C.UTF-8",
            "PYTHONHASHSEED": "0", "PYTHONDONTWRITEBYTECODE": "1", "MPLBACKEND": "Agg",
            "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
@@ -70,53 +230,101 @@ def _environment(home: str) -> dict[str, str]:
     return env
 
 
-def _bwrap_prefix(workdir: str) -> list[str]:
-    read_only = {"/usr", "/etc/ld.so.cache", "/etc/alternatives", sys.prefix, sys.base_prefix,
-                 os.path.dirname(os.path.realpath(sys.executable))}
+def _interpreter_paths() -> list[str]:
+    paths = {"/usr", sys.prefix, sys.base_prefix, os.path.dirname(os.path.realpath(sys.executable))}
+    for link in ("bin", "lib", "lib64", "sbin"):
+        if os.path.isdir(f"/{link}") and not os.path.islink(f"/{link}"):
+            paths.add(f"/{link}")
+    return sorted(path for path in paths if os.path.exists(path))
+
+
+def _bwrap_prefix(workdir: str, scratch_mb: int) -> list[str]:
+    scratch = str(scratch_mb * 1024 * 1024)
     command = ["bwrap", "--unshare-all", "--die-with-parent", "--new-session",
-               "--uid", "65534", "--gid", "65534", "--proc", "/proc", "--dev", "/dev",
-               "--tmpfs", "/tmp", "--ro-bind", "/sys/devices/system/cpu", "/sys/devices/system/cpu"]
+               "--uid", "65534", "--gid", "65534", "--proc", "/proc",
+               # Every writable place is a sized tmpfs: /dev holds only the device nodes, and
+               # /dev/shm is /tmp, so scratch_mb bounds what the child can take of the host's memory.
+               "--size", str(1024 * 1024), "--tmpfs", "/dev"]
+    for device in ("null", "zero", "full", "random", "urandom"):
+        command += ["--dev-bind", f"/dev/{device}", f"/dev/{device}"]
+    command += ["--symlink", "/proc/self/fd", "/dev/fd", "--symlink", "/proc/self/fd/0", "/dev/stdin",
+                "--symlink", "/proc/self/fd/1", "/dev/stdout", "--symlink", "/proc/self/fd/2", "/dev/stderr",
+                "--symlink", "/tmp", "/dev/shm",
+                "--size", scratch, "--tmpfs", "/tmp", "--ro-bind", "/sys/devices/system/cpu", "/sys/devices/system/cpu"]
+    read_only = set(_interpreter_paths()) | {"/etc/ld.so.cache", "/etc/alternatives"}
     for link in ("bin", "lib", "lib64", "sbin"):
         if os.path.islink(f"/{link}"):
             command += ["--symlink", os.readlink(f"/{link}"), f"/{link}"]
-        elif os.path.isdir(f"/{link}"):
-            read_only.add(f"/{link}")
     for path in sorted(read_only):
         if os.path.exists(path):
             command += ["--ro-bind", path, path]
-    return command + ["--bind", workdir, workdir, "--chdir", workdir]
+    return command + ["--ro-bind", workdir, workdir, "--chdir", "/tmp", "--setenv", "HOME", "/tmp",
+                      "--setenv", "TMPDIR", "/tmp"]
+
+
+def _landlock_rules(workdir: str, scratch: str, current: str) -> dict:
+    """What the child may read and write under Landlock (child.py applies it to itself)."""
+    read = _interpreter_paths() + ["/etc", "/proc", "/sys/devices/system/cpu", workdir]
+    write = ["/tmp"] if current == "bubblewrap" else [scratch]
+    return {"abi": landlock_abi(), "read": sorted(set(read)), "write": write,
+            "devices": ["/dev/null", "/dev/zero", "/dev/urandom", "/dev/random", "/dev/full"]}
 
 
 class Child:
-    """One sandboxed Python process serving requests for one exercise."""
+    """One sandboxed Python process serving requests for one exercise.
 
-    def __init__(self, files: dict[str, Path], limits: Limits):
+    files: {"mlp.py": bytes} as intake.read() took them in. deadline: a monotonic time no
+    request may run past (the exercise's and the submission's time budgets), with the words
+    that say which budget it was.
+    """
+
+    def __init__(self, files: dict[str, bytes], limits: Limits, *, deadline: tuple[float, str] | None = None):
         self.limits = limits
+        self.deadline = deadline
         self._closed = False
-        self._pending = (0.0, 0.0)  # (deadline, timeout_s) of the request whose reply is due
-        self.workdir = tempfile.mkdtemp(prefix="autograder-")
-        os.chmod(self.workdir, 0o755)
-        engine, submission = Path(self.workdir, "engine"), Path(self.workdir, "submission")
-        engine.mkdir(), submission.mkdir(), Path(self.workdir, "home").mkdir()
+        self._pending = 0.0  # time limit of the request whose reply is due; its clock starts in receive()
+        self.mode = mode()
+        self.killed_for = ""  # why the scratch watchdog killed it, if it did
+        self.workdir = tempfile.mkdtemp(prefix=f"autograder-{os.getpid()}-")
+        engine, submission, home = (Path(self.workdir, name) for name in ("engine", "submission", "home"))
+        workdir = Path(self.workdir)
+        engine.mkdir(), submission.mkdir(), home.mkdir()
         for name in ENGINE_FILES:
             shutil.copyfile(_HERE / name, engine / name)
-        for name, source in files.items():
-            shutil.copyfile(source, submission / name)
-        for path in (self.workdir, Path(self.workdir, "home"), submission):
-            os.chmod(path, 0o777)  # the sandboxed uid (nobody) may write scratch files here
+        for name, data in files.items():
+            Path(submission, os.path.basename(name)).write_bytes(data)
+        # The folder and what the grader put in it are the grader's, read-only to the child;
+        # only home/ (its cwd, HOME and TMPDIR without namespaces) is the child's to write.
+        for path in (self.workdir, engine, submission):
+            os.chmod(path, 0o755)
+        self.uid = self.gid = None
+        if self.mode == "dropped":
+            # Its own uid and gid; the folder is root's and readable by that gid only, so children
+            # grading other submissions at the same time cannot read this one.
+            self.uid = self.gid = _UID_BASE + random.SystemRandom().randrange(1 << 28)
+            for path in (workdir, engine, submission, *engine.iterdir(), *submission.iterdir()):
+                os.chown(path, 0, self.gid)
+                os.chmod(path, 0o750 if path.is_dir() else 0o640)
+            os.chown(home, self.uid, self.gid)
+            os.chmod(home, 0o700)
+        else:
+            os.chmod(home, 0o777)  # the sandboxed uid (65534 under bubblewrap) writes scratch files here
         self.cgroup = reaper.PidsCgroup(limits.processes) if os.geteuid() == 0 else None
         reaper.become_subreaper()
         request_read, self._requests = os.pipe()
         self._replies, reply_write = os.pipe()
-        command = [sys.executable, "-I", str(engine / "child.py"), str(submission),
-                   str(request_read), str(reply_write)]
-        if bwrap_works():
-            command = _bwrap_prefix(self.workdir) + command
+        rules = _landlock_rules(self.workdir, str(home), self.mode)
+        # -s, not -I: -I would also drop PYTHONHASHSEED, and the environment is ours, not the submission's.
+        command = [sys.executable, "-s", str(engine / "child.py"), str(submission),
+                   str(request_read), str(reply_write), json.dumps({"landlock": rules})]
+        environment = _environment(str(home))
+        if self.mode == "bubblewrap":
+            command = _bwrap_prefix(self.workdir, limits.scratch_mb) + command
         with reaper.SPAWNING:  # a sweep in another thread must not take this child for a leftover
             self.process = subprocess.Popen(
                 command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                pass_fds=(request_read, reply_write), start_new_session=True, cwd=self.workdir,
-                env=_environment(str(Path(self.workdir, "home"))), preexec_fn=self._limit)
+                pass_fds=(request_read, reply_write), start_new_session=True, cwd=str(home),
+                env=environment, preexec_fn=self._limit)
             reaper.LIVE.add(self.process.pid)
         os.close(request_read), os.close(reply_write)
         os.set_blocking(self._requests, False)
@@ -124,18 +332,29 @@ class Child:
         self.output_dropped = 0
         self._drain = threading.Thread(target=self._read_output, daemon=True)
         self._drain.start()
+        if self.mode != "bubblewrap":  # bubblewrap's tmpfs has a size; a plain folder needs a watchdog
+            threading.Thread(target=self._watch_scratch, args=(str(home),), daemon=True).start()
 
     def _limit(self) -> None:
         # Between fork and exec, in the child: limits are inherited by bwrap and Python.
         memory = self.limits.memory_mb * 1024 * 1024
         resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
         resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-        resource.setrlimit(resource.RLIMIT_FSIZE, (256 * 1024 * 1024,) * 2)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (self.limits.scratch_mb * 1024 * 1024,) * 2)
         if self.cgroup is not None:
             self.cgroup.join()
+        if self.uid is not None:
+            # Give up root for good before exec: no groups, our own gid and uid (real, effective
+            # and saved), and no way back through set-uid files.
+            os.setgroups([])
+            os.setresgid(self.gid, self.gid, self.gid)
+            os.setresuid(self.uid, self.uid, self.uid)
+            resource.setrlimit(resource.RLIMIT_NPROC, (self.limits.processes,) * 2)  # counts this uid only
         elif os.geteuid() != 0:
             used = reaper.tasks_of_user(os.getuid())
             resource.setrlimit(resource.RLIMIT_NPROC, (used + self.limits.processes,) * 2)
+        if self.mode != "bubblewrap":
+            _no_new_privs()
 
     def _read_output(self) -> None:
         # Keep the first output_bytes and count the rest, so a print loop cannot fill memory.
@@ -143,6 +362,20 @@ class Child:
             room = self.limits.output_bytes - len(self._output)
             self._output += chunk[:max(room, 0)]
             self.output_dropped += max(len(chunk) - max(room, 0), 0)
+
+    def _watch_scratch(self, home: str) -> None:
+        # Without namespaces the child writes to a plain folder: size it by looking. RLIMIT_FSIZE
+        # bounds each file, so the overshoot between two looks is small.
+        limit = self.limits.scratch_mb * 1024 * 1024
+        while not self._closed and self.process.poll() is None:
+            used, count = _usage(home, limit)
+            if used > limit or count > MAX_SCRATCH_FILES:
+                self.killed_for = (f"wrote more than the {self.limits.scratch_mb} MB (or {MAX_SCRATCH_FILES} files) "
+                                   "of scratch space a check may use")
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(self.process.pid, signal.SIGKILL)
+                return
+            time.sleep(0.1)
 
     @property
     def output(self) -> str:
@@ -155,29 +388,38 @@ class Child:
         return self.receive()
 
     def send(self, message: dict, timeout_s: float | None = None) -> None:
-        """Send one request; receive() reads its reply, within timeout_s of now."""
+        """Send one request; receive() reads its reply. The time limit runs from receive(), so a
+        request sent ahead (a prefetched import) is never charged for waiting its turn."""
         timeout_s = self.limits.timeout_s if timeout_s is None else timeout_s
-        self._pending = (time.monotonic() + timeout_s, timeout_s)
-        with self._failures(timeout_s):
-            _write_all(self._requests, _frame(message), self._pending[0])
+        self._pending = timeout_s
+        deadline, budget = self._deadline(timeout_s)
+        with self._failures(timeout_s, budget):
+            _write_all(self._requests, _frame(message), deadline)
 
     def receive(self) -> dict:
         """The reply to the last request sent; kills the child on timeout or death."""
-        deadline, timeout_s = self._pending
-        with self._failures(timeout_s):
+        deadline, budget = self._deadline(self._pending)
+        with self._failures(self._pending, budget):
             return wire.receive(_DeadlineReader(self._replies, deadline))
 
+    def _deadline(self, timeout_s: float) -> tuple[float, str]:
+        """(when to give up, '' or the budget that ends first)."""
+        own = time.monotonic() + timeout_s
+        if self.deadline is not None and self.deadline[0] < own:
+            return self.deadline
+        return own, ""
+
     @contextlib.contextmanager
-    def _failures(self, timeout_s: float):
+    def _failures(self, timeout_s: float, budget: str = ""):
         try:
             yield
         except TimeoutError:
             self.close()
-            raise ChildDied(f"took longer than the {timeout_s:g} s time limit (an endless loop?)") from None
+            raise ChildDied(budget or f"took longer than the {timeout_s:g} s time limit (an endless loop?)") from None
         except (EOFError, BrokenPipeError):
             code = self.process.wait()
             self.close()
-            raise ChildDied(_death(code, self.limits)) from None
+            raise ChildDied(self.killed_for or _death(code, self.limits)) from None
         except wire.WireError as error:  # a forged reply; the stream may be out of step, so end the child
             self.close()
             raise ChildDied(f"sent back something that is not plain data ({error})") from None
@@ -234,7 +476,12 @@ def join_closing() -> None:
         thread.join()
 
 
+LANDLOCK_FAILED = 97  # child.py's exit status when it could not confine itself
+
+
 def _death(code: int, limits: Limits) -> str:
+    if code == LANDLOCK_FAILED:
+        return "the sandbox could not be set up on this machine (Landlock failed); please tell your instructor"
     # bubblewrap passes a child's death by signal n on as exit status 128 + n.
     number = -code if code < 0 else code - 128 if 128 < code < 160 else 0
     name = signal.Signals(number).name if number in signal.Signals._value2member_map_ else ""
@@ -284,6 +531,37 @@ class _DeadlineReader:
             chunks.append(chunk)
             remaining -= len(chunk)
         return b"".join(chunks)
+
+
+MAX_SCRATCH_FILES = 10_000
+
+
+def _usage(folder: str, limit: int) -> tuple[int, int]:
+    """(bytes, entries) below folder, not following links; stops counting past the limits."""
+    used, count, pending = 0, 0, [folder]
+    while pending and used <= limit and count <= MAX_SCRATCH_FILES:
+        try:
+            with os.scandir(pending.pop()) as entries:
+                for entry in entries:
+                    count += 1
+                    try:
+                        if entry.is_dir(follow_symlinks=False):
+                            pending.append(entry.path)
+                        else:
+                            used += entry.stat(follow_symlinks=False).st_blocks * 512
+                    except OSError:
+                        pass
+        except OSError:
+            pass
+    return used, count
+
+
+def _no_new_privs() -> None:
+    if _LIBC is not None and _LIBC.prctl(38, 1, 0, 0, 0) != 0:  # PR_SET_NO_NEW_PRIVS
+        raise OSError(ctypes.get_errno(), "prctl(PR_SET_NO_NEW_PRIVS)")
+
+
+_LIBC = ctypes.CDLL(None, use_errno=True) if sys.platform == "linux" else None
 
 
 _CLOSING: list[threading.Thread] = []  # clean-ups still running in the background
