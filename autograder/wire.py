@@ -18,7 +18,13 @@ import struct
 
 import numpy as np
 
-MAX_MESSAGE = 256 * 1024 * 1024
+# A reply is read whole and parsed in the trusted process, so both bound what it may cost there:
+# bytes, and JSON values (counted by their separators before parsing: base64 and .npy data
+# have none). The largest honest reply (a Keras model's weights as .npy) is a few MB in ~100
+# values; the worst forged one within these limits costs the grader a few hundred MB
+# (tests/test_hostile.py measures it).
+MAX_MESSAGE = 64 * 1024 * 1024
+MAX_VALUES = 1_000_000
 _HEADER = struct.Struct(">Q")
 ALLOWED_KINDS = "biuf"
 
@@ -128,6 +134,9 @@ def receive(stream) -> dict:
     payload = stream.read(size)
     if len(payload) < size:
         raise EOFError("connection closed mid-message")
+    values = payload.count(b",") + payload.count(b"[") + payload.count(b"{") + payload.count(b":")
+    if values > MAX_VALUES:
+        raise WireError(f"message of about {values} values exceeds the {MAX_VALUES} value limit")
     try:
         message = json.loads(payload)
     except (ValueError, RecursionError, MemoryError) as error:  # RecursionError: [[[[...]]]] nested too deep

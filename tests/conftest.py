@@ -19,6 +19,26 @@ from autograder.results import scores_by_exercise as exercise_scores  # noqa: E4
 
 requires_bwrap = pytest.mark.skipif(not sandbox.bwrap_works(),
                                     reason="bubblewrap is not installed here (.ci/run installs it)")
+# The "no namespaces" mode, as in Docker's default seccomp profile (Gradescope): a bwrap on PATH
+# that fails the way it fails there, so the engine falls back to dropping root for its own uid.
+FAILING_BWRAP = """#!/bin/sh
+echo "bwrap: No permissions to create a new namespace, likely because the kernel does not allow \
+non-privileged user namespaces." >&2
+exit 1
+"""
+requires_root_dropping = pytest.mark.skipif(
+    os.geteuid() != 0 or bool(sandbox.unprivileged_can_run()),
+    reason="the no-namespace sandbox needs root, and a Python that a uid of no account can run: "
+           + (sandbox.unprivileged_can_run() or "not root") + " (.ci/run sets this up)")
+
+
+@pytest.fixture(scope="session")
+def no_namespaces(tmp_path_factory) -> dict[str, str]:
+    """Environment for a CLI run in the no-namespace mode (see FAILING_BWRAP)."""
+    folder = tmp_path_factory.mktemp("failing-bwrap")
+    (folder / "bwrap").write_text(FAILING_BWRAP)
+    (folder / "bwrap").chmod(0o755)
+    return {"PATH": f"{folder}:{os.environ['PATH']}"}
 
 
 def run_cli(*args: str, cwd: Path = REPO, env: dict | None = None, timeout: float = 900) -> subprocess.CompletedProcess:
@@ -43,6 +63,11 @@ def make_submission(folder: Path, *, mlp: str | None = None, mnist_keras: str | 
         if text is not None:
             (folder / name).write_text(text)
     return folder
+
+
+def files_of(folder: Path) -> dict[str, bytes]:
+    """{"mlp.py": bytes} of a test's own folder, as intake.read() would hand them to a Student."""
+    return {path.name: path.read_bytes() for path in Path(folder).glob("*.py")}
 
 
 def mutate(source: str, old: str, new: str) -> str:

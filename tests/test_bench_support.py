@@ -23,7 +23,7 @@ NUMPY = ("sigmoid", "sigmoid_derivative", "forward", "backward", "train_xor")
 
 def _student(folder, source: str, **kwargs) -> Student:
     make_submission(folder, mlp=source)
-    return Student("mlp", {"mlp.py": folder / "mlp.py"}, sandbox.Limits(timeout_s=10), seed=0, **kwargs)
+    return Student("mlp", {"mlp.py": (folder / "mlp.py").read_bytes()}, sandbox.Limits(timeout_s=10), seed=0, **kwargs)
 
 
 def _alive(pid: int) -> bool:

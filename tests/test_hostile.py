@@ -7,26 +7,21 @@ module-level code that runs after the solution's definitions and rebinds what it
 (`MLP.forward = _forward`, a new `def sigmoid`, possibly wrapping the solution's own), or acts at
 import (a side effect, an exit, a line that does not compile).
 
-The corpus is graded by one `python -m autograder grade-all` call per sandbox, and each attack
-is judged from its results.json: grading completed, the attacked exercise scored what the code
-earned (EXPECTED, with points from grading.toml), every other exercise got full marks, the
+The corpus is graded by one `python -m autograder grade-all` call per sandbox mode, and each
+attack is judged from its results.json: grading completed, the attacked exercise scored what the
+code earned (EXPECTED, with points from grading.toml), every other exercise got full marks, the
 results hold no line of a hidden grader or of the reference solution, no process of the run is
 left, and no results.json was replaced.
 
-Without bubblewrap (AUTOGRADER_SANDBOX=none, macOS, most Docker containers) the plain
-subprocess still defends exits, crashes, endless loops, memory and fork bombs, huge output and
-background processes (killed through the child's session, the pids cgroup when root, and as
-their subreaper); lies, forged replies and source stolen from memory are judged or refused in
-the trusted process either way. What only bubblewrap defends (those attacks are skipped, with
-the reason, in the fallback run):
-- read_graders: the child reads the hidden graders and solutions/ from disk and shows them in
-  a public check's error message;
-- import_solution: `import solutions.mlp` after a sys.path trick works, for full marks;
-- network: the child reaches 127.0.0.1 and has a route out;
-- fake_results: the child writes wherever the grader's user may: its own results.json is
-  written after the child is gone, but in a batch it overwrites the other students'
-  results.json (grade-all's --out is in /proc/<parent>/cmdline), and as root it could rewrite
-  the engine for the submissions graded after it.
+The two modes that give grades of record are both run:
+- bubblewrap (namespaces);
+- no namespaces, as root, as in Docker's default seccomp profile (Gradescope): a `bwrap` on PATH
+  fails the way it fails there, and the child drops root for a uid of its own, confined by
+  Landlock where the kernel has it.
+What only bubblewrap defends (skipped, with the reason, in the no-namespace run):
+- network: without a network namespace the child has a route out (Landlock blocks TCP only).
+Lies, forged replies and source stolen from memory are judged or refused in the trusted
+process whatever the sandbox, so when the bubblewrap run has them the other leaves them out.
 Not defended even under bubblewrap: stand-ins and grader helpers reach the child as bytecode,
 which a submission can disassemble (not as source text, so no line of it shows up verbatim).
 """
@@ -37,7 +32,9 @@ import csv
 import json
 import os
 import signal
+import shutil
 import socket
+import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
@@ -45,7 +42,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import REPO, exercise_scores, make_submission, run_cli
+from conftest import REPO, exercise_scores, make_submission, requires_root_dropping, run_cli
 
 from autograder import sandbox, wire
 from autograder.handle import Student
@@ -78,6 +75,9 @@ EXPECTED: dict[str, dict[str, tuple]] = {
     "forged_npyfile": {"forward": FORWARD_BROKEN},
     "forged_deep_json": {"forward": FORWARD_BROKEN},
     "forged_oversize": {"forward": FORWARD_BROKEN},
+    "forged_wide_json": {"forward": FORWARD_BROKEN},
+    "reach_grader": {},
+    "scratch_fill": {},
     "standin_globals": {"backward": ALL, "train_xor": ALL},
     "import_solution": {"sigmoid": ALL},
     "steal_from_memory": {},
@@ -89,23 +89,23 @@ EXPECTED: dict[str, dict[str, tuple]] = {
     "network": {},
 }
 BWRAP_ONLY = {
-    "read_graders": "without bubblewrap the child can read the hidden graders and solutions/",
-    "import_solution": "without bubblewrap the child can import solutions/mlp.py",
-    "network": "without bubblewrap the child has the network",
-    "fake_results": "without bubblewrap the child can overwrite the other results.json files of a batch",
+    "network": "without a network namespace the child has a route out (Landlock blocks TCP only)",
 }
+BWRAP, NO_NAMESPACES = "bubblewrap", "no namespaces"
+# What a mode changes in an attack's score: without namespaces the scratch watchdog kills the filler.
+EXPECTED_IN_MODE = {NO_NAMESPACES: {"scratch_fill": {"sigmoid_derivative": ALL}}}
 # Judged in the trusted process whatever the sandbox: when the bubblewrap run has them, the
 # fallback run leaves them out (it checks what differs there: limits, kills, cleanup).
 SANDBOX_INDEPENDENT = ("monkeypatch_numpy", "lying_ndarray", "nan_outputs", "forged_npyfile", "forged_deep_json",
-                       "forged_oversize", "standin_globals", "steal_from_memory", "syntax_error")
-BWRAP, FALLBACK = "bubblewrap", "fallback"
+                       "forged_oversize", "forged_wide_json", "standin_globals", "steal_from_memory", "syntax_error")
 
 
-def expected_scores(config, attack: str) -> dict[str, float]:
+def expected_scores(config, attack: str, mode: str = BWRAP) -> dict[str, float]:
     scores = {}
+    expected = {**EXPECTED[attack], **EXPECTED_IN_MODE.get(mode, {}).get(attack, {})}
     for exercise in NUMPY:
         points = config.exercises[exercise].points
-        failing = EXPECTED[attack].get(exercise, ())
+        failing = expected.get(exercise, ())
         if failing == ALL:
             failing = tuple(points)
         elif failing[:1] == ("all but",):
@@ -188,14 +188,16 @@ def _planted_paths() -> list[Path]:
 @pytest.fixture(scope="module", params=[
     pytest.param(BWRAP, marks=pytest.mark.skipif(not sandbox.bwrap_works(), reason="bubblewrap is not installed "
                                                  "or cannot create namespaces here (.ci/run installs it)")),
-    FALLBACK])
-def run(request, tmp_path_factory) -> Run:
+    pytest.param(NO_NAMESPACES, marks=requires_root_dropping)])
+def run(request, tmp_path_factory, no_namespaces) -> Run:
     """The corpus graded by one grade-all call in this sandbox; cleans up whatever the attacks left."""
     mode = request.param
     assert sorted(path.stem for path in CORPUS.glob("*.py")) == sorted(EXPECTED), "tests/hostile/ and EXPECTED differ"
-    root = tmp_path_factory.mktemp(f"corpus-{mode}")
-    submissions, out, scratch = root / "submissions", root / "out", root / "tmp"
-    scratch.mkdir()
+    root = tmp_path_factory.mktemp(f"corpus-{mode.replace(' ', '-')}")
+    submissions, out = root / "submissions", root / "out"
+    # The children's folders: a place the dropped uid can reach (pytest's own tmp is root's only).
+    scratch = Path(tempfile.mkdtemp(prefix="corpus-children-"))
+    scratch.chmod(0o711)
     attacks = [a for a in EXPECTED if mode == BWRAP or a not in BWRAP_ONLY
                and not (a in SANDBOX_INDEPENDENT and sandbox.bwrap_works())]
     listener = socket.create_server(("127.0.0.1", 0))
@@ -218,17 +220,16 @@ def run(request, tmp_path_factory) -> Run:
     for path in _planted_paths():
         path.unlink(missing_ok=True)
     env = {"TMPDIR": str(scratch)}  # the children's folders, so their command lines name this run
-    if mode == FALLBACK:
-        env["AUTOGRADER_SANDBOX"] = "none"
+    if mode == NO_NAMESPACES:
+        env.update(no_namespaces)
     started = time.monotonic()
     try:
-        # --allow-unsandboxed: the fallback run grades these attacks on purpose, to see what gets through.
         done = run_cli("grade-all", str(submissions), "--out", str(out), "--jobs", "2", "--only", ",".join(NUMPY),
-                       "--allow-unsandboxed", cwd=REPO, env=env, timeout=600)
+                       cwd=REPO, env=env, timeout=900)
     finally:
         seconds = time.monotonic() - started
         time.sleep(0.5)  # anything that escaped would have started by now
-        leftovers = _processes_of(root)
+        leftovers = {**_processes_of(root), **_processes_of(scratch)}
         for pid in leftovers:  # ours: started by this run; a failure must not leave them running
             try:
                 os.kill(pid, signal.SIGKILL)
@@ -238,7 +239,10 @@ def run(request, tmp_path_factory) -> Run:
         for path in _planted_paths():
             path.unlink(missing_ok=True)
         listener.close()
+        left_behind = sorted(path.name for path in scratch.iterdir())
+        shutil.rmtree(scratch, ignore_errors=True)
     assert done.returncode == 0, done.stderr
+    assert left_behind == [], f"children's folders left behind: {left_behind}"
     print(f"\n{mode}: graded {len(attacks)} hostile submissions in {seconds:.1f} s")
     return Run(mode, out, attacks, sorted(leftovers.values()), planted, len(connections))
 
@@ -247,7 +251,8 @@ def run(request, tmp_path_factory) -> Run:
 REASONS = {
     "exit_at_import": "SystemExit", "syntax_error": "SyntaxError", "os_exit_in_forward": "exited with status 0",
     "infinite_loop": "time limit", "memory_bomb": "MemoryError", "forged_npyfile": "not plain data",
-    "forged_deep_json": "not plain data", "forged_oversize": "not plain data", "nan_outputs": "NaN",
+    "forged_deep_json": "not plain data", "forged_oversize": "not plain data", "forged_wide_json": "not plain data",
+    "nan_outputs": "NaN",
     "import_solution": "not implemented", "standin_globals": "AttributeError",
 }
 
@@ -265,8 +270,9 @@ def test_attack_scores_what_it_earned(run, attack, config):
     assert run.status(attack) == "ok", f"grading {attack} did not complete: {run.status(attack)}"
     results = run.results(attack)
     messages = [(t["name"], t["output"][:160]) for t in results["tests"] if t["status"] != "passed"]
-    assert exercise_scores(results) == expected_scores(config, attack), messages
-    assert results["score"] == pytest.approx(sum(expected_scores(config, attack).values()))
+    assert exercise_scores(results) == expected_scores(config, attack, run.mode), messages
+    assert results["score"] == pytest.approx(sum(expected_scores(config, attack, run.mode).values()))
+    assert results["extra_data"]["sandbox_layers"]["mode"] == ("bubblewrap" if run.mode == BWRAP else "dropped")
 
 
 @pytest.mark.parametrize("attack", REASONS)
@@ -295,13 +301,11 @@ def test_nothing_is_left_running(run):
 def test_fake_results_change_nothing(run, config):
     for attack in run.attacks:
         assert "hostile-fake-results" not in json.dumps(run.results(attack)), f"{attack}'s results.json was replaced"
-    if run.mode == FALLBACK:
-        pytest.skip(f"fake_results: {BWRAP_ONLY['fake_results']}")
     assert run.planted == []
 
 
 def test_network_is_unreachable(run):
-    if run.mode == FALLBACK:
+    if run.mode == NO_NAMESPACES:
         pytest.skip(f"network: {BWRAP_ONLY['network']}")
     assert run.connections == 0
 
@@ -315,7 +319,7 @@ def test_grader_writes_large_arrays_without_following_planted_links(tmp_path):
              f"    except OSError:\n        pass\n\ndef total(a):\n    return float(a.sum())\n")
     (tmp_path / "sub").mkdir()
     (tmp_path / "sub" / "mlp.py").write_text(plant)
-    student = Student("mlp", {"mlp.py": tmp_path / "sub" / "mlp.py"}, sandbox.Limits(), seed=0)
+    student = Student("mlp", {"mlp.py": (tmp_path / "sub" / "mlp.py").read_bytes()}, sandbox.Limits(), seed=0)
     try:
         assert student.call("total", student.put("images", np.ones(3))) == 3.0
     finally:
