@@ -157,9 +157,6 @@ def _walk(folder: int, prefix: str, depth: int, modules, candidates, notes, seen
         module = module_for(name, modules)
         if module is None:
             continue
-        if stat.S_ISLNK(info.st_mode):
-            notes.append(f"{shown} is a symbolic link: not graded (submit the file itself).")
-            continue
         if len(candidates[module]) >= MAX_CANDIDATES:
             continue
         rank = (name != f"{module}.py", depth, shown)
@@ -171,7 +168,9 @@ def _read_regular(folder: int, name: str, max_bytes: int) -> tuple[bytes | None,
     try:
         fd = os.open(name, _FILE_FLAGS, dir_fd=folder)
     except OSError as error:
-        return None, "is a symbolic link" if error.errno == errno.ELOOP else f"cannot be read ({error.strerror})"
+        if error.errno == errno.ELOOP:
+            return None, "is a symbolic link (submit the file itself)"
+        return None, f"cannot be read ({error.strerror})"
     try:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
-from conftest import REPO, exercise_scores, grade, run_cli
+from conftest import REPO, exercise_scores, grade, requires_root_dropping, run_cli
 
 from autograder import gradescope
 from autograder.grade import UsageError
@@ -97,11 +97,12 @@ def test_stubs_score_zero_and_a_link_to_the_reference_is_not_followed(archive, t
     results = run_autograder(root)
     assert results["score"] == 0 and results["tests"]
     assert all("not implemented yet" in t["output"] for t in results["tests"]), results["tests"]
-    assert "mlp.py is not a regular file" in results["output"]
+    assert "mlp.py is a symbolic link (submit the file itself): not graded" in results["output"]
     assert "Graded exercises/mlp.py as mlp.py" in results["output"]
 
 
-def test_hostile_submission_cannot_leave_its_own_results(archive, tmp_path):
+@requires_root_dropping
+def test_hostile_submission_cannot_leave_its_own_results(archive, tmp_path, no_namespaces):
     root = tmp_path / "root"
     fake = {"score": 1000, "tests": [], "output": "full marks!"}
     hostile = (
@@ -111,20 +112,20 @@ def test_hostile_submission_cannot_leave_its_own_results(archive, tmp_path):
         f"open({str(root / 'hostile_ran')!r}, 'w').close()\n"
         "os._exit(0)\n")
     root = layout(archive, root, {"mlp.py": hostile})
-    # Without bubblewrap the child can reach the results folder, so the fake really is written
-    # (hostile_ran proves it); run_autograder must still have the last word.
-    results = run_autograder(root, AUTOGRADER_SANDBOX="none")
-    assert (root / "hostile_ran").exists()
+    # As in Gradescope's containers: no namespaces, root; the child runs as a uid of its own.
+    results = run_autograder(root, **no_namespaces)
+    assert not (root / "hostile_ran").exists()
     assert results["score"] == 0 and results["tests"] and "full marks" not in results["output"]
-    assert all(t["score"] == 0 and "exited" in t["output"] for t in results["tests"]), results["tests"]
+    assert results["extra_data"]["sandbox_layers"]["mode"] == "dropped"
+    assert all(t["score"] == 0 and "PermissionError" in t["output"] for t in results["tests"] if t["tags"][1] == "public")
 
 
-@pytest.mark.parametrize("name, module", [
-    ("mlp.py", "mlp"), ("MLP.py", "mlp"), ("mlp (1).py", "mlp"), ("mlp copy 2.py", "mlp"), ("mlp-3.py", "mlp"),
-    ("mnist_keras.py", "mnist_keras"), ("Mnist-Keras (2).py", "mnist_keras"),
-    ("mlp_notes.py", None), ("mlp.py.txt", None), ("test_mlp.py", None), ("mlp.ipynb", None)])
-def test_module_for_recognises_renamed_copies_only(name, module):
-    assert gradescope.module_for(name) == module
+def test_without_any_sandbox_gradescope_refuses_to_grade(archive, tmp_path):
+    root = layout(archive, tmp_path / "root", {"mlp.py": (REPO / "solutions" / "mlp.py").read_text()})
+    results = run_autograder(root, AUTOGRADER_SANDBOX="none")
+    assert results["score"] == 0 and results["tests"] == [] and "no sandbox here" in results["output"]
+    allowed = run_autograder(root, AUTOGRADER_SANDBOX="none", AUTOGRADER_ALLOW_UNSANDBOXED="1")
+    assert allowed["score"] > 0 and "NOT SANDBOXED" in allowed["output"]
 
 
 def test_late_penalty_rules_and_extensions():
