@@ -28,7 +28,9 @@ from .config import load
 from .grade import UsageError, digest, submission_files
 from .results import scores_by_exercise, write_atomic
 
-WALL_LIMIT_S = 1800  # per submission, on top of the per-call limits inside it
+# A submission's grade ends within grading.toml's wall_s; past that plus this margin (start-up,
+# reporting) its grading process is killed.
+WALL_MARGIN_S = 120
 
 
 def grade_all(submissions: Path, out: Path, *, config_path: Path, jobs: int = 1, only: list[str] | None = None,
@@ -60,7 +62,9 @@ def grade_all(submissions: Path, out: Path, *, config_path: Path, jobs: int = 1,
             todo.append((folder, key))
     with Progress(transient=False) as progress, ThreadPoolExecutor(max_workers=jobs) as pool:
         task = progress.add_task("grading", total=len(students), completed=len(students) - len(todo))
-        futures = {pool.submit(_grade_one, folder, out / folder.name, key, config_path, only): folder for folder, key in todo}
+        limit = config.wall_s + WALL_MARGIN_S
+        futures = {pool.submit(_grade_one, folder, out / folder.name, key, config_path, only, limit): folder
+                   for folder, key in todo}
         for future in as_completed(futures):
             statuses[futures[future].name] = future.result()
             progress.advance(task)
@@ -77,14 +81,14 @@ def _up_to_date(folder: Path, key: str) -> bool:
         return False
 
 
-def _grade_one(folder: Path, target: Path, key: str, config_path: Path, only: list[str] | None) -> str:
+def _grade_one(folder: Path, target: Path, key: str, config_path: Path, only: list[str] | None, limit: float) -> str:
     target.mkdir(parents=True, exist_ok=True)
     argv = ["--config", str(config_path), "grade", str(folder), "--results", str(target / "results.json")] + (
         ["--only", ",".join(only)] if only else []) + (["--allow-unsandboxed"] if not sandbox.of_record() else [])
     context = _fork_server()
-    code, message = _run_forked(context, argv) if context else _run_subprocess(argv)
+    code, message = _run_forked(context, argv, limit) if context else _run_subprocess(argv, limit)
     if code is None:
-        return f"error: grading took over {WALL_LIMIT_S} s"
+        return f"error: grading took over {limit:g} s"
     if code != 0:
         return f"error: {message}"
     write_atomic(target / ".key", key)  # written last: results.json without it is graded again
@@ -108,12 +112,12 @@ def _fork_server():
     return context
 
 
-def _run_forked(context, argv: list[str]) -> tuple[int | None, str]:
+def _run_forked(context, argv: list[str], limit: float) -> tuple[int | None, str]:
     receive, send = context.Pipe(duplex=False)
     worker = context.Process(target=_worker, args=(argv, send), name="autograder-grade")
     worker.start()
     send.close()
-    worker.join(WALL_LIMIT_S)
+    worker.join(limit)
     if worker.is_alive():
         worker.kill()
         worker.join()
@@ -140,10 +144,10 @@ def _worker(argv: list[str], send) -> None:
     send.send((code, (errors.getvalue().strip().splitlines() or ["no message"])[-1][:2000]))  # fits the pipe
 
 
-def _run_subprocess(argv: list[str]) -> tuple[int | None, str]:
+def _run_subprocess(argv: list[str], limit: float) -> tuple[int | None, str]:
     try:
         done = subprocess.run([sys.executable, "-m", "autograder", *argv], capture_output=True, text=True,
-                              timeout=WALL_LIMIT_S, cwd=Path(__file__).resolve().parent.parent)
+                              timeout=limit, cwd=Path(__file__).resolve().parent.parent)
     except subprocess.TimeoutExpired:
         return None, ""
     return done.returncode, (done.stderr.strip().splitlines() or ["no message"])[-1]

@@ -70,7 +70,7 @@ class Config:
     exercises: dict[str, Exercise]
     path: Path
     max_file_bytes: int = 2_000_000  # an exercise file larger than this is refused (intake.py)
-    wall_s: float = 900.0  # a whole submission's time budget, every exercise together
+    wall_s: float = 600.0  # a whole submission's time budget, every exercise together
     scratch_mb: int = 64  # writable space each child has (its /tmp and /dev/shm; its folder without namespaces)
 
     def modules(self) -> set[str]:
@@ -117,7 +117,7 @@ def load(path: Path) -> Config:
         if key in grading and grading[key] <= 0:
             raise ConfigError(f"grading.toml: 'grading.{key}' must be positive")
     return Config(grading.get("seed", 0), hidden_visibility, exercises, Path(path),
-                  max_file_bytes=grading.get("max_file_bytes", 2_000_000), wall_s=float(grading.get("wall_s", 900)),
+                  max_file_bytes=grading.get("max_file_bytes", 2_000_000), wall_s=float(grading.get("wall_s", 600)),
                   scratch_mb=grading.get("scratch_mb", 64))
 
 
@@ -137,7 +137,7 @@ def _exercise(name: str, table: dict) -> Exercise:
         _check_type(f"{where}.standins", standin, str)
     return Exercise(
         name=name, module=table["module"], standins=tuple(table.get("standins", [])),
-        timeout_s=float(table.get("timeout_s", 10)), wall_s=float(table.get("wall_s", 20 * table.get("timeout_s", 10))),
+        timeout_s=float(table.get("timeout_s", 10)), wall_s=float(table.get("wall_s", 6 * table.get("timeout_s", 10))),
         memory_mb=table.get("memory_mb", 2048),
         processes=table.get("processes", 64), points=dict(table["points"]),
         params=dict(table.get("params", {})),
