@@ -88,6 +88,9 @@ def read(root: Path, modules, *, max_bytes: int, wanted=None) -> Submission:
     except OSError as error:
         if error.errno in (errno.ELOOP, errno.ENOTDIR) and root.is_symlink():
             raise IntakeError(f"{root}: is a symbolic link; give the folder itself") from None
+        if error.errno == errno.ENOENT:
+            raise IntakeError(f"{root}: no such folder (give the folder that holds "
+                              f"{' and '.join(sorted(m + '.py' for m in modules))})") from None
         if error.errno == errno.ENOTDIR:
             raise IntakeError(f"{root}: not a folder (give the folder that holds "
                               f"{' and '.join(sorted(m + '.py' for m in modules))})") from None

@@ -51,7 +51,7 @@ def test_the_shipped_config_matches_the_graders():
 
 
 def test_usage_errors_exit_2_with_one_line(tmp_path):
-    for args, says in ((["grade", str(tmp_path / "nowhere"), "--results", str(tmp_path / "r.json")], "not a directory"),
+    for args, says in ((["grade", str(tmp_path / "nowhere"), "--results", str(tmp_path / "r.json")], "no such folder"),
                        (["grade", "solutions", "--results", str(tmp_path / "r.json"), "--only", "sigmoidd"], "unknown exercise"),
                        (["--config", str(tmp_path / "missing.toml"), "check"], "file not found")):
         done = run_cli(*args)

@@ -13,7 +13,7 @@ import subprocess
 
 import numpy as np
 import pytest
-from conftest import REPO, make_submission, mutate, run_cli
+from conftest import REPO, files_of, make_submission, mutate, run_cli
 
 from autograder import data
 from autograder.plugin import TestResult as CheckResult  # not "Test...": pytest would try to collect it
@@ -130,7 +130,7 @@ def test_keras_artifacts_give_a_confusion_matrix_and_misclassified_digits(tmp_pa
     predictions = y_test.astype(np.int64).copy()
     predictions[:7] = (predictions[:7] + 1) % 10  # seven known mistakes
     page = write_report(tmp_path / "keras.html", report_of(artifacts={"keras": {"test_pred": predictions}}),
-                        tmp_path)
+                        {})
     text = page.read_text()
     assert 'alt="MNIST confusion matrix"' in text and 'alt="misclassified MNIST digits"' in text
     assert "The first 7 of 7 misclassified" in text and f"{len(y_test)} images" in text
@@ -141,19 +141,19 @@ def test_keras_plots_from_layers_alone(tmp_path):
     rng = np.random.default_rng(0)
     layers = [{"kernel": rng.normal(0, 0.05, (784, 16)), "bias": np.zeros(16), "activation": "relu"},
               {"kernel": rng.normal(0, 0.05, (16, 10)), "bias": np.zeros(10), "activation": "softmax"}]
-    text = write_report(tmp_path / "r.html", report_of(artifacts={"keras": {"layers": layers}}), tmp_path).read_text()
+    text = write_report(tmp_path / "r.html", report_of(artifacts={"keras": {"layers": layers}}), {}).read_text()
     assert 'alt="MNIST confusion matrix"' in text and "misclassified test digits" in text
 
 
 def test_parts_that_cannot_be_made_are_one_line_each(tmp_path):
     stub = CheckResult("train_xor", "test_train_xor_solves_xor", "train_xor(seed=0) solves XOR", True, 4.0,
                       status="not implemented", message="train_xor is not implemented yet")
-    text = write_report(tmp_path / "stub.html", report_of([stub]), REPO / "exercises").read_text()
+    text = write_report(tmp_path / "stub.html", report_of([stub]), files_of(REPO / "exercises")).read_text()
     assert "train_xor (or a function it calls) is not implemented yet, so there are no XOR plots." in text
     assert "no MNIST plots" in text and "<img" not in text
-    empty = write_report(tmp_path / "empty.html", report_of([stub]), make_submission(tmp_path / "empty")).read_text()
+    empty = write_report(tmp_path / "empty.html", report_of([stub]), files_of(make_submission(tmp_path / "empty"))).read_text()
     assert "mlp.py is not in the submission" in empty
-    ungraded = write_report(tmp_path / "ungraded.html", report_of(), REPO / "solutions").read_text()
+    ungraded = write_report(tmp_path / "ungraded.html", report_of(), files_of(REPO / "solutions")).read_text()
     assert "train_xor was not graded in this run" in ungraded
 
 
@@ -164,6 +164,6 @@ def test_student_text_is_escaped(tmp_path, solution_mlp):
     failed = CheckResult("train_xor", "test_train_xor_solves_xor", "solves XOR", True, 4.0,
                         message=f"your code raised ValueError: {evil}")
     text = write_report(tmp_path / "evil.html", report_of([failed]),
-                        make_submission(tmp_path / "evil", mlp=source)).read_text()
+                        files_of(make_submission(tmp_path / "evil", mlp=source))).read_text()
     assert "<script" not in text and "<img src=x" not in text
     assert text.count(html.escape(evil)) == 2  # the failed check and the XOR section's line
