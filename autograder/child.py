@@ -41,7 +41,7 @@ def _resolve(opaque):
 
 
 def _where(error, filename):
-    """'mlp.py line 42, in forward' for the innermost frame in the student's file."""
+    """'module.py line 42, in function' for the innermost frame in the student's file."""
     frames = [f for f in traceback.extract_tb(error.__traceback__) if os.path.basename(f.filename) == filename]
     if not frames:
         return ""

@@ -1,38 +1,34 @@
 """grading.toml: points, visibility, limits and grader parameters, checked on load.
 
-Every mistake in the file is a ConfigError with one line naming the key, so an
-instructor never finds out about a typo from a wrong grade.
+The course declares its exercises; the engine names none. An exercise is an [exercise.<id>]
+table (the order of the tables is the order of grading) with graders in
+<graders>/public/test_<id>.py and/or <graders>/hidden/test_<id>.py. Its parameters are the
+names its graders read as `cfg.<name>` (found in their source, never imported here), with the
+types grading.toml gives them. Every mistake in the file is a ConfigError with one line
+naming the key and the file, so an instructor never finds out about a typo from a wrong grade.
 """
 
 from __future__ import annotations
 
+import ast
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-EXERCISES = ("sigmoid", "sigmoid_derivative", "forward", "backward", "train_xor", "keras_mnist")
+ENGINE_GRADERS = Path(__file__).resolve().parent / "graders"  # where graders live unless [grading] graders says
 VISIBILITIES = ("visible", "hidden", "after_due_date", "after_published")
 
 _GRADING_KEYS = {"seed": int, "hidden_visibility": str, "max_file_bytes": int, "wall_s": (int, float),
-                 "scratch_mb": int}
+                 "scratch_mb": int, "graders": str}
 _EXERCISE_KEYS = {
     "module": str, "standins": list, "timeout_s": (int, float), "wall_s": (int, float), "memory_mb": int,
     "processes": int, "points": dict, "params": dict,
 }
-# The numbers each exercise's graders read, with their types: the one list to extend
-# when a grader needs a new knob.
-PARAMS: dict[str, dict[str, type | tuple[type, ...]]] = {
-    "sigmoid": {"rtol": float, "atol": float, "extreme": float, "symmetry_atol": float},
-    "sigmoid_derivative": {"rtol": float, "atol": float, "fd_step": float},
-    "forward": {"rtol": float, "atol": float},
-    "backward": {"rtol": float, "atol": float, "learning_rate": float, "fd_step": float,
-                 "fd_max_rel_error": float},
-    "train_xor": {"rtol": float, "atol": float, "trajectory_epochs": int, "seeds": int,
-                  "min_solved": int, "tolerance": float, "max_seconds_per_seed": float},
-    "keras_mnist": {"load_samples": int, "check_epochs": int, "check_batch_size": int,
-                    "check_accuracy": float, "train_samples": int, "epochs": int, "batch_size": int,
-                    "accuracy_tiers": list},
-}
+_PARAM_TYPES = (int, float, bool, str, list)
+
+
+_EXERCISE_FIELDS = {"name", "module", "standins", "timeout_s", "wall_s", "memory_mb", "processes", "points",
+                    "params", "max_score"}  # what cfg.<name> reads from the section itself, not its params
 
 
 class ConfigError(ValueError):
@@ -69,6 +65,7 @@ class Config:
     hidden_visibility: str
     exercises: dict[str, Exercise]
     path: Path
+    graders: Path = ENGINE_GRADERS  # graders/public and graders/hidden
     max_file_bytes: int = 2_000_000  # an exercise file larger than this is refused (intake.py)
     wall_s: float = 600.0  # a whole submission's time budget, every exercise together
     scratch_mb: int = 64  # writable space each child has (its /tmp and /dev/shm; its folder without namespaces)
@@ -95,7 +92,7 @@ def _check_keys(where: str, table: dict, schema: dict) -> None:
 
 
 def load(path: Path) -> Config:
-    """Read and validate grading.toml."""
+    """Read and validate grading.toml against the graders it names."""
     try:
         data = tomllib.loads(Path(path).read_text())
     except FileNotFoundError:
@@ -108,20 +105,23 @@ def load(path: Path) -> Config:
     hidden_visibility = grading.get("hidden_visibility", "after_due_date")
     if hidden_visibility not in VISIBILITIES:
         raise ConfigError(f"grading.toml: 'grading.hidden_visibility' must be one of {', '.join(VISIBILITIES)}")
+    graders = (Path(path).resolve().parent / grading["graders"]) if "graders" in grading else ENGINE_GRADERS
     exercises = {}
     for name, table in data.get("exercise", {}).items():
-        if name not in EXERCISES:
-            raise ConfigError(f"grading.toml: unknown exercise '[exercise.{name}]' (known: {', '.join(EXERCISES)})")
-        exercises[name] = _exercise(name, table)
+        files = [graders / side / f"test_{name}.py" for side in ("public", "hidden")]
+        if not any(file.is_file() for file in files):
+            raise ConfigError(f"grading.toml: '[exercise.{name}]' has no graders: write {files[0]} "
+                              f"(and/or {files[1]}), or fix the exercise id")
+        exercises[name] = _exercise(name, table, files, hidden_present=(graders / "hidden").is_dir())
     for key in ("max_file_bytes", "wall_s", "scratch_mb"):
         if key in grading and grading[key] <= 0:
             raise ConfigError(f"grading.toml: 'grading.{key}' must be positive")
-    return Config(grading.get("seed", 0), hidden_visibility, exercises, Path(path),
+    return Config(grading.get("seed", 0), hidden_visibility, exercises, Path(path), graders=graders,
                   max_file_bytes=grading.get("max_file_bytes", 2_000_000), wall_s=float(grading.get("wall_s", 600)),
                   scratch_mb=grading.get("scratch_mb", 64))
 
 
-def _exercise(name: str, table: dict) -> Exercise:
+def _exercise(name: str, table: dict, graders: list[Path], hidden_present: bool) -> Exercise:
     where = f"exercise.{name}"
     _check_type(where, table, dict)
     _check_keys(where, table, _EXERCISE_KEYS)
@@ -132,7 +132,16 @@ def _exercise(name: str, table: dict) -> Exercise:
         _check_type(f"{where}.points.{test}", points, float)
         if not test.startswith(f"test_{name}_"):
             raise ConfigError(f"grading.toml: '{where}.points.{test}' must be named test_{name}_<property>")
-    _check_keys(f"{where}.params", table.get("params", {}), PARAMS[name])
+    params = table.get("params", {})
+    _check_type(f"{where}.params", params, dict)
+    read = params_read(graders)
+    for key, value in params.items():
+        _check_type(f"{where}.params.{key}", value, _PARAM_TYPES)
+        if hidden_present and key not in read:  # a student release has no hidden graders to ask
+            raise ConfigError(f"grading.toml: unknown key '{where}.params.{key}' (its graders read: "
+                              f"{', '.join(sorted(read)) or 'none'})")
+    for key in sorted(set(read) - set(params)):
+        raise ConfigError(f"grading.toml: '[{where}.params]' is missing '{key}', which {read[key]} reads as cfg.{key}")
     for standin in table.get("standins", []):
         _check_type(f"{where}.standins", standin, str)
     return Exercise(
@@ -142,6 +151,17 @@ def _exercise(name: str, table: dict) -> Exercise:
         processes=table.get("processes", 64), points=dict(table["points"]),
         params=dict(table.get("params", {})),
     )
+
+
+def params_read(graders: list[Path]) -> dict[str, str]:
+    """{name: the grader file reading it} for every `cfg.<name>` in these grader files."""
+    read: dict[str, str] = {}
+    for path in graders:
+        if path.is_file():
+            for node in ast.walk(ast.parse(path.read_text(), str(path))):
+                if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "cfg":
+                    read.setdefault(node.attr, f"{path.parent.name}/{path.name}")
+    return {name: where for name, where in read.items() if name not in _EXERCISE_FIELDS}
 
 
 def check_graders(config: Config, found: dict[str, set[str]]) -> None:

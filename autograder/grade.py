@@ -16,13 +16,13 @@ from pathlib import Path
 import pytest
 
 from . import intake, sandbox
-from .config import EXERCISES, Config, check_graders
+from .config import Config, check_graders
 from .handle import Student
 from .plugin import GradingPlugin, exercise_of
 from .results import Report
 
 PACKAGE = Path(__file__).resolve().parent
-GRADERS = PACKAGE / "graders"
+GRADERS = PACKAGE / "graders"  # the default; grading.toml's [grading] graders may name another folder
 SOLUTIONS = PACKAGE.parent / "solutions"
 # Children started ahead of their exercise: each exercise still gets its own fresh process, and
 # the reference stand-ins reach it only when its tests begin. See bench/RESULTS.md for the effect.
@@ -80,7 +80,7 @@ def run_seed(config: Config, submission_digest: str) -> int:
 
 
 def grade(submission: Path | intake.Submission, *, config: Config, only: list[str] | None = None,
-          seed: int | None = None, public_only: bool = False, standins: bool = True, graders: Path = GRADERS,
+          seed: int | None = None, public_only: bool = False, standins: bool = True, graders: Path | None = None,
           solutions: Path | None = SOLUTIONS, prefetch: int = PREFETCH, student_factory=None,
           protect: tuple[Path, ...] = (), record: bool = True, allow_unsandboxed: bool = False) -> Report:
     """Run the graders on one submission (a folder, or what intake.read() took in) and return the Report.
@@ -95,6 +95,7 @@ def grade(submission: Path | intake.Submission, *, config: Config, only: list[st
     to measure what isolation costs (never for grading; no CLI flag or setting reaches it).
     """
     only = only or []
+    graders = graders or config.graders
     for name in only:
         if name not in config.exercises:
             raise UsageError(f"unknown exercise '{name}' (choose from: {', '.join(config.exercises)})")
@@ -118,7 +119,7 @@ def grade(submission: Path | intake.Submission, *, config: Config, only: list[st
         except sandbox.SandboxUnavailable as error:
             raise EngineError(str(error)) from None
     seed = run_seed(config, submission_digest) if seed is None else seed
-    order = [name for name in EXERCISES if name in found and (not only or name in only)]
+    order = [name for name in config.exercises if name in found and (not only or name in only)]
     plugin = GradingPlugin(config, files, seed=seed, only=only, solutions=solutions,
                            standins=standins and solutions is not None and solutions.is_dir(),
                            exercises=order, prefetch=prefetch, student_factory=student_factory or Student,

@@ -3,9 +3,9 @@
 Graders receive a `Student` as a fixture and use it like a module that only speaks
 plain data:
 
-    out = student.call("sigmoid", x)                    # a function of the module
-    net = student.new("MLP", 3, 5, 2, seed=0)           # an object that stays in the child
-    net.set("weights_input_hidden", w); net.call("forward", x); net.get("output")
+    out = student.call("activation", x)                 # a function of the module
+    net = student.new("Network", 3, 5, seed=0)          # an object that stays in the child
+    net.set("weights", w); net.call("predict", x); net.get("cache")
 
 Code the child runs on the grader's behalf (stand-ins from the reference, grader helpers)
 crosses as bytecode without docstrings, never as source text: the submission shares the
@@ -238,7 +238,7 @@ def _standin_code(source: str, names: tuple[str, ...]) -> str:
     """Bytecode of the reference module cut down to the stand-ins and what they use.
 
     Every other function and method is left out, so the stand-ins' __globals__ cannot lead
-    the submission to the reference for the exercise being graded (e.g. MLP.backward).
+    the submission to the reference for the exercise being graded (e.g. the method it grades).
     """
     tree = ast.parse(source)
     definitions = {node.name: node for node in tree.body

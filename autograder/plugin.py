@@ -19,7 +19,7 @@ import numpy as np
 import pytest
 
 from .checks import CheckFailed
-from .config import EXERCISES, Config
+from .config import Config
 from .handle import Student, StudentCrashed, StudentError, SubmissionMissing
 from .sandbox import Limits
 
@@ -63,7 +63,8 @@ class GradingPlugin:
     def pytest_collection_modifyitems(self, config, items):
         def key(item):
             exercise = exercise_of(item.path)
-            order = EXERCISES.index(exercise) if exercise in EXERCISES else len(EXERCISES)
+            ids = list(self.config.exercises)  # grading.toml's order
+            order = ids.index(exercise) if exercise in ids else len(ids)
             return order, item.path.parent.name != "public"
         selected = [item for item in items if not self.only or exercise_of(item.path) in self.only]
         deselected = [item for item in items if item not in selected]

@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import __version__
-from .config import EXERCISES
 from .plugin import TestResult
 
 
@@ -59,8 +58,9 @@ def scores_by_exercise(results: dict) -> dict[str, float]:
 def gradescope(report: Report) -> dict:
     """Gradescope's results.json, with the exercise id in every test's tags."""
     tests, number = [], {}
+    order = list(report.by_exercise())  # grading.toml's order: the plugin runs the tests in it
     for test in report.tests:
-        exercise_number = EXERCISES.index(test.exercise) + 1 if test.exercise in EXERCISES else 0
+        exercise_number = order.index(test.exercise) + 1
         number[test.exercise] = number.get(test.exercise, 0) + 1
         tests.append({
             "name": f"{test.exercise}: {test.title}",
