@@ -86,7 +86,7 @@ class Student:
     def __init__(self, module: str, files: dict[str, bytes], limits: Limits, seed: int,
                  reference: str | None = None, standins: tuple[str, ...] = (), *,
                  wall_s: float | None = None, submission_deadline: float | None = None):
-        """files: {"mlp.py": bytes} from intake.read(). wall_s: the exercise's time budget, counted
+        """files: {"model.py": bytes} from intake.read(). wall_s: the exercise's time budget, counted
         from its first check; submission_deadline: when the whole submission's budget ends (monotonic)."""
         self.module, self.files, self.limits, self.seed = module, files, limits, seed
         self.reference, self.standins = reference, standins

@@ -5,9 +5,9 @@ submission with read(), and nothing reads the submission's folder again: the dig
 copy in the sandbox and the feedback page all use these bytes.
 
 The rule, the same everywhere:
-- A module `mlp` is the file `mlp.py` at the top of the submission. A file found deeper or
-  under a name a file manager or an LMS gives a copy ("MLP (1).py", "mlp copy.py",
-  "exercises/mlp.py") is graded in its place, with a note saying so: the exact name first,
+- A module `model` is the file `model.py` at the top of the submission. A file found deeper or
+  under a name a file manager or an LMS gives a copy ("Model (1).py", "model copy.py",
+  "exercises/model.py") is graded in its place, with a note saying so: the exact name first,
   then the shallowest, then the first in name order.
 - Only regular files count. Nothing below the submission's folder is followed: a symbolic
   link (to a file or a folder), a FIFO or a device is refused with a note, and so is a file
@@ -43,7 +43,7 @@ class IntakeError(ValueError):
 
 @dataclass(frozen=True)
 class Submission:
-    """What was taken in: {"mlp.py": bytes}, and one note per file chosen, refused or missing."""
+    """What was taken in: {"model.py": bytes}, and one note per file chosen, refused or missing."""
 
     files: dict[str, bytes]
     notes: list[str] = field(default_factory=list)
@@ -61,7 +61,7 @@ def digest(files: dict[str, bytes]) -> str:
 
 
 def module_for(name: str, modules) -> str | None:
-    """'mlp' for mlp.py, MLP.py, 'mlp (1).py', 'mlp copy 2.py', 'mlp-1.py'; None if no module matches."""
+    """'model' for model.py, Model.py, 'model (1).py', 'model copy 2.py', 'model-1.py'; else None."""
     lower = name.lower()
     if not lower.endswith(".py"):
         return None

@@ -27,7 +27,7 @@ class Report:
     notes: list[str] = field(default_factory=list)
     artifacts: dict = field(default_factory=dict)  # for the HTML report; not written to results.json
     sandbox_layers: dict = field(default_factory=dict)  # sandbox.layers(): what isolated the child
-    files: dict = field(default_factory=dict)  # {"mlp.py": bytes} as graded (intake.py); not written
+    files: dict = field(default_factory=dict)  # {"model.py": bytes} as graded (intake.py); not written
 
     @property
     def score(self) -> float:

@@ -286,7 +286,7 @@ def _landlock_rules(workdir: str, scratch: str, current: str) -> dict:
 class Child:
     """One sandboxed Python process serving requests for one exercise.
 
-    files: {"mlp.py": bytes} as intake.read() took them in. deadline: a monotonic time no
+    files: {"model.py": bytes} as intake.read() took them in. deadline: a monotonic time no
     request may run past (the exercise's and the submission's time budgets), with the words
     that say which budget it was.
     """

@@ -65,3 +65,41 @@ def test_a_missing_file_scores_zero_on_its_exercises_with_a_message(tmp_path):
     assert keras and all(t["score"] == 0 and "mnist_keras.py is not in the submission" in t["output"] for t in keras)
     assert all(t["status"] == "passed" for t in results["tests"] if t["tags"][0] == "sigmoid")
     assert "mnist_keras.py is missing" in results["output"]
+
+
+def test_the_course_declares_exercises_and_their_parameters(tmp_path):
+    """An exercise is a grading.toml table with graders; its parameters are what the graders read."""
+    graders = tmp_path / "graders"
+    (graders / "public").mkdir(parents=True)
+    (graders / "public" / "test_toy.py").write_text(
+        "def test_toy_doubles(student, cfg):\n    assert student.call('double', cfg.scale) == 2 * cfg.scale\n")
+    course = ('[grading]\ngraders = "graders"\n[exercise.toy]\nmodule = "toy"\nparams = { scale = 3 }\n'
+              "[exercise.toy.points]\ntest_toy_doubles = 1\n")
+    config = load(_config(tmp_path, course))
+    assert list(config.exercises) == ["toy"] and config.exercises["toy"].scale == 3 and config.graders == graders
+    with pytest.raises(ConfigError, match=r"missing 'scale', which public/test_toy.py reads"):
+        load(_config(tmp_path, course.replace("params = { scale = 3 }\n", "")))
+    with pytest.raises(ConfigError, match=r"'\[exercise.toyy\]' has no graders: write .*public/test_toyy.py"):
+        load(_config(tmp_path, course.replace("exercise.toy", "exercise.toyy")))
+    # A student release has no hidden graders: parameters only they read are not called unknown.
+    assert load(_config(tmp_path, course.replace("scale = 3", "scale = 3, hidden_only = 1"))).exercises["toy"]
+    (graders / "hidden").mkdir()
+    with pytest.raises(ConfigError, match="unknown key 'exercise.toy.params.hidden_only'"):
+        load(_config(tmp_path, course.replace("scale = 3", "scale = 3, hidden_only = 1")))
+
+
+ENGINE = ("sandbox", "handle", "child", "wire", "reaper", "intake", "grade", "plugin", "results", "batch", "cli",
+          "config", "text", "gradescope", "stubs", "inprocess")
+
+
+def test_no_engine_module_names_an_exercise_of_the_course(config):
+    import re
+
+    names = set(config.exercises) | {exercise.module for exercise in config.exercises.values()}
+    for module in ENGINE:
+        path = REPO / "autograder" / f"{module}.py"
+        if not path.exists():
+            continue
+        text = path.read_text()
+        found = sorted(name for name in names if re.search(rf"\b{re.escape(name)}\b", text))
+        assert not found, f"autograder/{module}.py names {found}"
