@@ -105,7 +105,7 @@ def load(path: Path) -> Config:
     hidden_visibility = grading.get("hidden_visibility", "after_due_date")
     if hidden_visibility not in VISIBILITIES:
         raise ConfigError(f"grading.toml: 'grading.hidden_visibility' must be one of {', '.join(VISIBILITIES)}")
-    graders = (Path(path).resolve().parent / grading["graders"]) if "graders" in grading else ENGINE_GRADERS
+    graders = _graders_folder(Path(path), grading)
     exercises = {}
     for name, table in data.get("exercise", {}).items():
         files = [graders / side / f"test_{name}.py" for side in ("public", "hidden")]
@@ -119,6 +119,15 @@ def load(path: Path) -> Config:
     return Config(grading.get("seed", 0), hidden_visibility, exercises, Path(path), graders=graders,
                   max_file_bytes=grading.get("max_file_bytes", 2_000_000), wall_s=float(grading.get("wall_s", 600)),
                   scratch_mb=grading.get("scratch_mb", 64))
+
+
+def _graders_folder(path: Path, grading: dict) -> Path:
+    """[grading] graders (relative to grading.toml), else autograder/graders beside grading.toml (a
+    repository, a release, Gradescope's source/), else the engine's own."""
+    if "graders" in grading:
+        return path.resolve().parent / grading["graders"]
+    beside = path.resolve().parent / "autograder" / "graders"
+    return beside if beside.is_dir() else ENGINE_GRADERS
 
 
 def _exercise(name: str, table: dict, graders: list[Path], hidden_present: bool) -> Exercise:
