@@ -6,16 +6,20 @@ instructor never finds out about a typo from a wrong grade.
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
+
+try:
+    import tomllib
+except ModuleNotFoundError:  # Python 3.10
+    import tomli as tomllib
 
 EXERCISES = ("sigmoid", "sigmoid_derivative", "forward", "backward", "train_xor", "keras_mnist")
 VISIBILITIES = ("visible", "hidden", "after_due_date", "after_published")
 
 _GRADING_KEYS = {"seed": int, "hidden_visibility": str}
 _EXERCISE_KEYS = {
-    "module": str, "standins": list, "timeout_s": (int, float), "memory_mb": int,
+    "module": str, "standins": list, "timeout_s": (int, float), "check_timeout_s": (int, float), "memory_mb": int,
     "processes": int, "points": dict, "params": dict,
 }
 # The numbers each exercise's graders read, with their types: the one list to extend
@@ -48,6 +52,7 @@ class Exercise:
     processes: int
     points: dict[str, float]
     params: dict[str, object] = field(default_factory=dict)
+    check_timeout_s: float = 10.0  # the per-call limit of `make check` (timeout_s when not given)
 
     @property
     def max_score(self) -> float:
@@ -125,11 +130,15 @@ def _exercise(name: str, table: dict) -> Exercise:
     _check_keys(f"{where}.params", table.get("params", {}), PARAMS[name])
     for standin in table.get("standins", []):
         _check_type(f"{where}.standins", standin, str)
+    for key in ("timeout_s", "check_timeout_s"):
+        if key in table and not table[key] > 0:
+            raise ConfigError(f"grading.toml: '{where}.{key}' must be a positive number of seconds, not {table[key]!r}")
     return Exercise(
         name=name, module=table["module"], standins=tuple(table.get("standins", [])),
         timeout_s=float(table.get("timeout_s", 10)), memory_mb=table.get("memory_mb", 2048),
         processes=table.get("processes", 64), points=dict(table["points"]),
         params=dict(table.get("params", {})),
+        check_timeout_s=float(table.get("check_timeout_s", table.get("timeout_s", 10))),
     )
 
 

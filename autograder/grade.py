@@ -90,14 +90,19 @@ def run_seed(config: Config, submission_digest: str) -> int:
 
 def grade(submission: Path, *, config: Config, only: list[str] | None = None, seed: int | None = None,
           public_only: bool = False, standins: bool = True, graders: Path = GRADERS,
-          solutions: Path | None = SOLUTIONS, prefetch: int = PREFETCH, student_factory=None) -> Report:
+          solutions: Path | None = SOLUTIONS, prefetch: int = PREFETCH, student_factory=None,
+          check: bool = False, progress=None) -> Report:
     """Run the graders on one submission folder and return the Report.
 
+    check: `make check` (public checks, no stand-ins, check_timeout_s, dependents "waiting");
+    progress(exercise, results or None): called as each exercise starts and ends.
     prefetch: children started ahead of their exercise (0: each one on first use).
     student_factory: None grades through the sandbox; bench/ passes inprocess.InProcessStudent
     to measure what isolation costs (never for grading; no CLI flag or setting reaches it).
     """
     only = only or []
+    if check:
+        public_only, standins = True, False
     for name in only:
         if name not in config.exercises:
             raise UsageError(f"unknown exercise '{name}' (choose from: {', '.join(config.exercises)})")
@@ -109,7 +114,8 @@ def grade(submission: Path, *, config: Config, only: list[str] | None = None, se
     order = [name for name in EXERCISES if name in found and (not only or name in only)]
     plugin = GradingPlugin(config, files, seed=seed, only=only, solutions=solutions,
                            standins=standins and solutions is not None and solutions.is_dir(),
-                           exercises=order, prefetch=prefetch, student_factory=student_factory or Student)
+                           exercises=order, prefetch=prefetch, student_factory=student_factory or Student,
+                           check=check, progress=progress)
     paths = [str(graders / "public")] + ([] if public_only or not (graders / "hidden").is_dir() else [str(graders / "hidden")])
     started = time.monotonic()
     try:
@@ -125,5 +131,5 @@ def grade(submission: Path, *, config: Config, only: list[str] | None = None, se
         raise EngineError("graders failed to run: " + ("; ".join(plugin.collection_errors) or f"pytest exit {code}"))
     return Report(tests=list(plugin.results.values()), seed=seed, sandbox=sandbox.describe(),
                   execution_time=time.monotonic() - started, submission_sha256=submission_digest,
-                  hidden_visibility=config.hidden_visibility, notes=notes,
+                  hidden_visibility=config.hidden_visibility, notes=notes + plugin.notes,
                   artifacts=plugin.kept)

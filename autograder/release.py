@@ -17,8 +17,12 @@ import json
 import re
 import subprocess
 import sys
-import tomllib
 from pathlib import Path
+
+try:
+    import tomllib
+except ModuleNotFoundError:  # Python 3.10
+    import tomli as tomllib
 
 from . import __version__
 from .config import load
@@ -70,7 +74,8 @@ def _imported_modules(path: Path) -> set[str]:
 
 
 def public_config(config_path: Path, public_graders: Path) -> str:
-    """grading.toml for students: public tests' points, the parameters public graders read, no standins."""
+    """grading.toml for students: public tests' points, the parameters public graders read, the limits,
+    and standins (names only: `make check` reads them to say which exercise another one waits on)."""
     load(config_path)  # a broken instructor config fails here, with its own message
     data = tomllib.loads(Path(config_path).read_text())
     public = _public_tests(public_graders)
@@ -82,7 +87,7 @@ def public_config(config_path: Path, public_graders: Path) -> str:
             continue
         used = set(re.findall(r"\bcfg\.([a-z_]\w*)", (public_graders / f"test_{name}.py").read_text()))
         lines.append(f"[exercise.{name}]")
-        for key in ("module", "timeout_s", "memory_mb", "processes"):
+        for key in ("module", "timeout_s", "check_timeout_s", "memory_mb", "processes", "standins"):
             if key in table:
                 lines.append(f"{key} = {_toml(table[key])}")
         params = {key: value for key, value in table.get("params", {}).items() if key in used}
