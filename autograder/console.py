@@ -7,20 +7,17 @@ output and frames. Every piece of student text goes through text.for_terminal.
 
 from __future__ import annotations
 
-import re
-
 import textwrap
 
 from rich.console import Console
 
-from .plugin import TestResult
+from .plugin import IMPORT_FAILED, TestResult
 from .results import Report
 from .text import for_terminal
 
 STYLES = {"passed": "green", "failed": "red", "not implemented": "yellow", "error": "magenta",
           "waiting": "cyan", "does not import": "red"}
 NAME_WIDTH = 20
-_IMPORT = re.compile(r"^[\w.-]+\.py does not import: ")  # plugin.verdict's words for a failed import
 SHOWN_TITLES = 3  # a cause shared by more checks lists this many titles, then a count
 
 
@@ -29,7 +26,7 @@ def exercise_status(tests: list[TestResult]) -> str:
     failed = [test for test in tests if test.status != "passed"]
     if not failed:
         return "passed"
-    if len(failed) == len(tests) and all(_IMPORT.search(test.message) for test in failed):
+    if len(failed) == len(tests) and all(IMPORT_FAILED.match(test.message) for test in failed):
         return "does not import"
     for status in ("error", "failed", "not implemented", "waiting"):
         if any(test.status == status for test in failed):

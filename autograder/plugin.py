@@ -151,7 +151,8 @@ class GradingPlugin:
 
     def _mark_waiting(self, exercise: str, results: list[TestResult]) -> None:
         """Without the reference standing in, the student's own pieces run: blame the first broken one."""
-        failed = [result for result in results if result.status != "passed"]
+        # A file that does not import is its own cause, the same for every exercise in it.
+        failed = [result for result in results if result.status != "passed" and not IMPORT_FAILED.match(result.message)]
         needs = prerequisites(self.config, exercise)
         if not failed or not needs:
             return
@@ -191,8 +192,10 @@ class GradingPlugin:
         error = call.excinfo.value if call.excinfo else None
         result.status, result.message, fraction = verdict(error, public)
         result.score = round(points * fraction, 6)
-        if public and isinstance(error, (StudentError, StudentCrashed)):
-            result.trace = error.trace
+        # A grader may turn the student's exception into its hint (checks.explained): the frames stay.
+        raised = error if isinstance(error, (StudentError, StudentCrashed)) else getattr(error, "__context__", None)
+        if public and isinstance(raised, (StudentError, StudentCrashed)):
+            result.trace = raised.trace
 
 
 def prerequisites(config: Config, exercise: str) -> list[str]:
@@ -204,6 +207,7 @@ def prerequisites(config: Config, exercise: str) -> list[str]:
     return [name for name in dict.fromkeys(names) if name in config.exercises and name != exercise]
 
 
+IMPORT_FAILED = re.compile(r"[\w.-]{1,80}\.py does not import: ")  # verdict()'s words; console.py reads them
 _STUB_MESSAGE = re.compile(r"[\w.]{1,80} is not implemented yet")
 
 

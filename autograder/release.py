@@ -171,10 +171,11 @@ def contents(*, repo: Path = REPO, config_path: Path | None = None, instructor_r
             out[f"lesson/{path.name}"] = path.read_bytes()
     out["requirements.txt"] = (repo / "requirements.txt").read_bytes()
     out["grading.toml"] = public_config(config_path or repo / "grading.toml", package / "graders" / "public").encode()
-    where, ref = instructor_location(repo, instructor_repo, instructor_ref)
+    if instructor_repo or instructor_ref:  # still checked: they name the instructor-side workflow
+        instructor_location(repo, instructor_repo, instructor_ref)
     for template, target in STUDENT_FILES:
-        text = (TEMPLATES / template).read_text()
-        out[target] = text.replace("@INSTRUCTOR_REPO@", where).replace("@INSTRUCTOR_REF@", ref).encode()
+        # Nothing of the instructor's repository (no name, no key) goes into the student side.
+        out[target] = (TEMPLATES / template).read_bytes()
     return out
 
 
