@@ -65,7 +65,7 @@ def gradescope(report: Report) -> dict:
             "score": test.score,
             "max_score": test.max_score,
             "status": "passed" if test.status == "passed" else "failed",
-            "output": test.message,
+            "output": test.message + _printed(test),
             "visibility": "visible" if test.public else report.hidden_visibility,
             "tags": [test.exercise, "public" if test.public else "hidden"],
             "number": f"{exercise_number}.{number[test.exercise]}",
@@ -82,6 +82,16 @@ def gradescope(report: Report) -> dict:
                        "exercise_seconds": {name: round(sum(t.seconds for t in tests), 3)
                                             for name, tests in report.by_exercise().items()}},
     }
+
+
+def _printed(test: TestResult) -> str:
+    """The student's frames and output under a public check's message (plugin keeps none for hidden ones)."""
+    parts = [""] if test.trace or test.output else []
+    if test.trace:
+        parts.append("In your code (innermost last):\n" + "\n".join(f"  {frame}" for frame in test.trace))
+    if test.output:
+        parts.append("Your code printed:\n" + test.output.rstrip("\n"))
+    return "\n\n".join(parts)
 
 
 def junit(report: Report) -> str:
