@@ -170,6 +170,11 @@ def contents(*, repo: Path = REPO, config_path: Path | None = None, instructor_r
         if path.is_file() and path.suffix in LESSON_SUFFIXES:
             out[f"lesson/{path.name}"] = path.read_bytes()
     out["requirements.txt"] = (repo / "requirements.txt").read_bytes()
+    from . import notebook  # nbgrader (requirements-dev.txt) clears the notebook's solutions and hidden tests
+
+    source_notebook = repo / notebook.NOTEBOOK.relative_to(REPO)
+    if source_notebook.is_file():
+        out[notebook.NOTEBOOK_NAME] = notebook.student_notebook(source_notebook).encode()
     out["grading.toml"] = public_config(config_path or repo / "grading.toml", package / "graders" / "public").encode()
     if instructor_repo or instructor_ref:  # still checked: they name the instructor-side workflow
         instructor_location(repo, instructor_repo, instructor_ref)
