@@ -47,8 +47,8 @@ class GradingPlugin:
     """prefetch: how many exercises after the current one have their child started ahead (their
     imports run while the current exercise is graded); each child still serves one exercise.
     student_factory: Student, or bench's in-process stand-in (never for grading).
-    check: `make check`'s mode: check_timeout_s limits, and an exercise that fails while one it
-    depends on (its grading.toml standins) fails too is "waiting" on that one instead.
+    check: `make check`'s mode (check_timeout_s limits). In it, and wherever no reference stands in,
+    an exercise that fails while one it depends on (grading.toml standins) fails is "waiting" on it.
     progress(exercise, results): called as each exercise starts (results None) and ends."""
 
     def __init__(self, config: Config, files: dict[str, Path], *, seed: int, only: list[str],
@@ -144,7 +144,7 @@ class GradingPlugin:
             if student is not None:
                 student.close(wait=False)  # the next exercise gets a fresh process
             results = [result for result in self.results.values() if result.exercise == exercise]
-            if self.check:
+            if self.check or not self.use_standins:  # no reference here: the student's own pieces ran
                 self._mark_waiting(exercise, results)
             if self.progress:
                 self.progress(exercise, results)
@@ -157,11 +157,16 @@ class GradingPlugin:
         if not failed or not needs:
             return
         checked = {result.exercise for result in self.results.values()}
-        broken = [name for name in needs if any(r.exercise == name and r.status != "passed" for r in self.results.values())]
+        # One that only waits itself is not a cause: what it waits on is in `needs` too (standins list them all).
+        broken = [name for name in needs if any(r.exercise == name and r.status not in ("passed", "waiting")
+                                                for r in self.results.values())]
         unchecked = [name for name in needs if name not in checked]
         if broken:
             it = "it" if len(broken) == 1 else "them"
             for result in failed:
+                stub = _STUB_NAME.match(result.message) if result.status == "not implemented" else None
+                if stub and stub.group(1).rpartition(".")[2] not in broken:
+                    continue  # its own stub (MLP.__init__, forward): not implemented is the truth
                 names = ", ".join(broken[:-1]) + " and " + broken[-1] if len(broken) > 1 else broken[0]
                 result.status, result.message = "waiting", f"waiting on {names}: fix {it} first"
                 result.output, result.trace = "", ()
@@ -194,8 +199,8 @@ class GradingPlugin:
         result.score = round(points * fraction, 6)
         # A grader may turn the student's exception into its hint (checks.explained): the frames stay.
         raised = error if isinstance(error, (StudentError, StudentCrashed)) else getattr(error, "__context__", None)
-        if public and isinstance(raised, (StudentError, StudentCrashed)):
-            result.trace = raised.trace
+        if public and isinstance(raised, (StudentError, StudentCrashed)) and result.status != "not implemented":
+            result.trace = raised.trace  # (a stub's frame is the raise its message names already)
 
 
 def prerequisites(config: Config, exercise: str) -> list[str]:
@@ -208,6 +213,7 @@ def prerequisites(config: Config, exercise: str) -> list[str]:
 
 
 IMPORT_FAILED = re.compile(r"[\w.-]{1,80}\.py does not import: ")  # verdict()'s words; console.py reads them
+_STUB_NAME = re.compile(r"([\w.]{1,80}) is not implemented yet")
 _STUB_MESSAGE = re.compile(r"[\w.]{1,80} is not implemented yet")
 
 

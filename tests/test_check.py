@@ -192,3 +192,17 @@ def test_make_check_runs_on_the_oldest_and_newest_python(student_repo, version):
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     assert done.stdout.count(" passed\n") == 5, done.stdout
     assert (student_repo / ".venv" / ".installed").read_text().startswith(f"python{version}-")
+
+
+def test_a_stub_waits_only_on_a_stub_it_calls(tmp_path, solution_mlp):
+    from mistakes import STABLE
+
+    source = mutate(solution_mlp, STABLE, 'raise NotImplementedError("sigmoid is not implemented yet")')
+    results = check_results(make_submission(tmp_path / "sigmoid", mlp=source), ["sigmoid", "forward"])
+    assert {t["status"] for t in results["sigmoid"]} == {"not implemented"}
+    assert {t["status"] for t in results["forward"]} <= {"passed", "waiting"}
+    assert any(t["status"] == "waiting" for t in results["forward"])
+    # forward's own stub stays "not implemented", whatever sigmoid does
+    stubs = (REPO / "exercises" / "mlp.py").read_text()
+    results = check_results(make_submission(tmp_path / "stubs", mlp=stubs), ["sigmoid", "forward"])
+    assert {t["status"] for t in results["forward"]} == {"not implemented"}
