@@ -7,6 +7,7 @@ output and frames. Every piece of student text goes through text.for_terminal.
 
 from __future__ import annotations
 
+import re
 import textwrap
 
 from rich.console import Console
@@ -18,6 +19,7 @@ from .text import for_terminal
 STYLES = {"passed": "green", "failed": "red", "not implemented": "yellow", "error": "magenta",
           "waiting": "cyan", "does not import": "red"}
 NAME_WIDTH = 20
+_TIMEOUT = re.compile(r"took longer than the [\d.]+ s time limit")  # sandbox.Child's words
 SHOWN_TITLES = 3  # a cause shared by more checks lists this many titles, then a count
 
 
@@ -77,7 +79,8 @@ def _causes(report: Report) -> list[tuple[list[TestResult], TestResult]]:
         if test.status in ("passed", "waiting"):
             continue
         # A stub's frame is the `raise NotImplementedError` line the message names already.
-        trace = () if test.status == "not implemented" else test.trace
+        # At a timeout the frames are wherever the loop happened to be when the stack was dumped.
+        trace = () if test.status == "not implemented" or _TIMEOUT.search(test.message) else test.trace
         # The hint (first line) names the cause; the values after it differ from check to check.
         groups.setdefault((test.status, test.message.split("\n", 1)[0], trace), []).append(test)
     return [(tests, next((t for t in tests if t.output), tests[0])) for tests in groups.values()]
@@ -111,7 +114,8 @@ def show_details(report: Report, console: Console) -> None:
             _say(console, title, 2)
         _say(console, for_terminal(shown.message) or "(no message)", 4)
         if shown.trace and shown.status != "not implemented":
-            _say(console, "[dim]in your code (innermost last):[/]", 4)
+            where = "where your code was when it was stopped" if _TIMEOUT.search(shown.message) else "in your code"
+            _say(console, f"[dim]{where} (innermost last):[/]", 4)
             for frame in shown.trace:
                 _say(console, for_terminal(frame), 6)
         if shown.output:
@@ -144,10 +148,10 @@ def show_check(report: Report, console: Console | None = None, *, verbose: bool 
     show_details(report, console)
     console.print()
     for note in report.notes:
-        console.print(f"[yellow]{for_terminal(note)}[/]")
+        _say(console, f"[yellow]{for_terminal(note)}[/]", 0)
     passed = all(test.status == "passed" for test in report.tests)
-    console.print(f"Public checks: {report.score:g} / {report.max_score:g} points."
-                  + ("" if verbose or passed else " `make check V=1` lists the checks that passed too."))
+    console.print(f"Public checks: {report.score:g} / {report.max_score:g} points"
+                  + ("." if verbose or passed else " (make check V=1 lists the passing ones too)."))
     _say(console, "[dim]Your grade also counts hidden checks, run when you submit: passing these is a good "
          "sign, not a promise.[/]", 0)
     return 0 if passed and report.tests else 1

@@ -171,8 +171,9 @@ class GradingPlugin:
                 result.status, result.message = "waiting", f"waiting on {names}: fix {it} first"
                 result.output, result.trace = "", ()
         elif unchecked:
-            self.notes.append(f"{exercise} runs your {', '.join(unchecked)}, not checked in this run: "
-                              f"check {'it' if len(unchecked) == 1 else 'them'} too")
+            names = ", ".join(unchecked[:-1]) + " and " + unchecked[-1] if len(unchecked) > 1 else unchecked[0]
+            self.notes.append(f"{exercise} runs your {names}, which this run did not check: "
+                              f"if {'it fails' if len(unchecked) == 1 else 'they fail'}, fix that first")
 
     @pytest.hookimpl(hookwrapper=True)
     def pytest_runtest_makereport(self, item, call):
