@@ -23,7 +23,7 @@ ifneq ($(shell cat $(VENV)/.dev 2>/dev/null),$(DEV_ID))
 .PHONY: $(VENV)/.dev
 endif
 SUPPORTED_PYTHON := 'import sys; sys.exit(not (3, 10) <= sys.version_info[:2] <= (3, 13))'
-TOO_OLD = echo "make: this needs Python 3.10 to 3.13, and $(PYTHON) is $$($(PYTHON) --version 2>&1 || echo missing). Install Python 3.12 (python.org or your package manager), then run: make $(or $(MAKECMDGOALS),check) PYTHON=python3.12" >&2; exit 1
+TOO_OLD = echo "make: this needs Python 3.10 to 3.13, and $(PYTHON) is $$(command -v $(PYTHON) >/dev/null && $(PYTHON) --version 2>&1 || echo "not found"). Install Python 3.12 (python.org or your package manager), then run: make $(or $(MAKECMDGOALS),check) PYTHON=python3.12" >&2; exit 1
 
 .PHONY: help check test grade grade-all report generate data validate-graders release gradescope bench clean
 

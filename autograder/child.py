@@ -87,13 +87,18 @@ class _Printed:
 def _watched(timeout_s):
     """Capture what the call prints, and dump its stack to fd 2 just before the grader's deadline."""
     printed = _Printed()
+    armed = False
     if timeout_s:
-        faulthandler.dump_traceback_later(max(timeout_s - DUMP_MARGIN_S, timeout_s * 0.8))
+        try:  # a watchdog thread: it may not start when the code filled the process limit
+            faulthandler.dump_traceback_later(max(timeout_s - DUMP_MARGIN_S, timeout_s * 0.8))
+            armed = True
+        except (RuntimeError, OSError, ValueError):
+            pass
     try:
         with contextlib.redirect_stdout(printed), contextlib.redirect_stderr(printed):
             yield printed
     finally:
-        if timeout_s:
+        if armed:
             faulthandler.cancel_dump_traceback_later()
 
 

@@ -85,13 +85,9 @@ def gradescope(report: Report) -> dict:
 
 
 def _printed(test: TestResult) -> str:
-    """The student's frames and output under a public check's message (plugin keeps none for hidden ones)."""
-    parts = [""] if test.trace or test.output else []
-    if test.trace:
-        parts.append("In your code (innermost last):\n" + "\n".join(f"  {frame}" for frame in test.trace))
-    if test.output:
-        parts.append("Your code printed:\n" + test.output.rstrip("\n"))
-    return "\n\n".join(parts)
+    """What the student's code printed during a public check (plugin keeps none for hidden ones).
+    Their frames are left to the terminal and the feedback page."""
+    return "\n\nYour code printed:\n" + test.output.rstrip("\n") if test.output else ""
 
 
 def junit(report: Report) -> str:

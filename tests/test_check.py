@@ -92,7 +92,8 @@ def test_print_in_passing_code_is_listed_with_v1(tmp_path, solution_mlp):
     verbose = run_cli("check", str(submission), "--only", "forward", "--verbose")
     assert quiet.returncode == verbose.returncode == 0, quiet.stdout
     assert "output (4, 2)" not in quiet.stdout
-    assert re.search(r"ok forward maps a batch .*\n +output \(4, 2\)", verbose.stdout), verbose.stdout
+    after = verbose.stdout.split("ok forward maps a batch", 1)[1]
+    assert re.match(r"[^\n]*\n[^\n]*\(3 / 3\)\n +output \(4, 2\)\n", after), verbose.stdout
 
 
 def test_a_syntax_error_is_reported_once_with_its_line(tmp_path, solution_mlp):
@@ -206,3 +207,15 @@ def test_a_stub_waits_only_on_a_stub_it_calls(tmp_path, solution_mlp):
     stubs = (REPO / "exercises" / "mlp.py").read_text()
     results = check_results(make_submission(tmp_path / "stubs", mlp=stubs), ["sigmoid", "forward"])
     assert {t["status"] for t in results["forward"]} == {"not implemented"}
+
+
+def test_results_json_carries_what_a_failing_public_check_printed(tmp_path, solution_mlp):
+    from conftest import grade
+
+    source = mutate(solution_mlp, "        return self.output\n", "        print('output was', self.output.sum())\n"
+                    "        return self.output * 2\n")
+    results = grade(make_submission(tmp_path / "sub", mlp=source), tmp_path / "results.json", "--only", "forward")
+    public = [t for t in results["tests"] if "public" in t["tags"] and t["status"] != "passed"]
+    hidden = [t for t in results["tests"] if "hidden" in t["tags"]]
+    assert public and all("Your code printed:\noutput was" in t["output"] for t in public if "batch" in t["name"])
+    assert hidden and not any("output was" in t["output"] for t in hidden)  # prints could echo hidden inputs
