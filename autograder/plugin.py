@@ -20,7 +20,7 @@ import pytest
 
 from .checks import CheckFailed
 from .config import EXERCISES, Config
-from .handle import Student, StudentCrashed, StudentError, SubmissionMissing
+from .handle import PRINTED_CHARS, Student, StudentCrashed, StudentError, SubmissionMissing
 from .sandbox import Limits
 
 
@@ -164,7 +164,7 @@ class GradingPlugin:
         if broken:
             it = "it" if len(broken) == 1 else "them"
             for result in failed:
-                stub = _STUB_NAME.match(result.message) if result.status == "not implemented" else None
+                stub = _STUB_MESSAGE.fullmatch(result.message) if result.status == "not implemented" else None
                 if stub and stub.group(1).rpartition(".")[2] not in broken:
                     continue  # its own stub (MLP.__init__, forward): not implemented is the truth
                 names = ", ".join(broken[:-1]) + " and " + broken[-1] if len(broken) > 1 else broken[0]
@@ -186,8 +186,8 @@ class GradingPlugin:
         result.seconds += report.duration
         student = self.students.get(exercise)
         printed = student.take_output() if student is not None and hasattr(student, "take_output") else ""
-        if public and printed and len(result.output) < 4000:
-            result.output = (result.output + printed)[:4000]  # hidden checks: prints could echo hidden inputs
+        if public and printed and len(result.output) < PRINTED_CHARS:  # hidden: prints could echo hidden inputs
+            result.output = (result.output + printed)[:PRINTED_CHARS]
         if call.when == "setup" and report.passed or call.when == "teardown" and report.passed:
             return
         if report.passed:
@@ -214,8 +214,7 @@ def prerequisites(config: Config, exercise: str) -> list[str]:
 
 
 IMPORT_FAILED = re.compile(r"[\w.-]{1,80}\.py does not import: ")  # verdict()'s words; console.py reads them
-_STUB_NAME = re.compile(r"([\w.]{1,80}) is not implemented yet")
-_STUB_MESSAGE = re.compile(r"[\w.]{1,80} is not implemented yet")
+_STUB_MESSAGE = re.compile(r"([\w.]{1,80}) is not implemented yet")
 
 
 def verdict(error, public: bool) -> tuple[str, str, float]:
