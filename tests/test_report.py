@@ -105,7 +105,9 @@ def test_reference_page_renders_with_its_plots(tmp_path):
     assert 'alt="XOR loss curve"' in text and 'alt="XOR decision boundary"' in text
     assert "Every output is within 0.1 of its label." in text
     assert "no MNIST plots" in text
-    assert not re.search(r'(src|href)="(?!data:)', text), "the page must not load anything from outside itself"
+    assert not re.search(r'src="(?!data:)', text) and "<link" not in text, "the page must load nothing from outside"
+    links = re.findall(r'href="([^"]*)"', text)  # lesson links only: relative, no scheme, no host
+    assert links and all(re.fullmatch(r"(\.\./)*[\w./-]+\.md#[\w-]+", link) for link in links), links
     assert images_loaded(page, tmp_path) == "2/2"
     assert_not_blank(screenshot(page, tmp_path))
 
