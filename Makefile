@@ -1,5 +1,4 @@
 # The Makefile is a table of contents: each target is one command. `make help` lists them.
-PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 SUBMISSION ?= exercises
@@ -9,20 +8,42 @@ OUT ?= out
 JOBS ?= 2
 export TF_CPP_MIN_LOG_LEVEL := 2
 export TF_ENABLE_ONEDNN_OPTS := 0
+# .venv/.student holds what built .venv: the interpreter's version, a hash of requirements.txt and
+# the interpreter's path. Another Python or other requirements mean another id, and .venv is built
+# again from scratch; left unset, PYTHON is the one that built .venv (so PYTHON=python3.12 sticks).
+PYTHON ?= $(or $(shell sed -n 2p $(VENV)/.student 2>/dev/null),python3)
+# Checked in Python 3.6+ syntax so that an old interpreter still reaches the one-line message.
+VENV_ID = $(shell $(PYTHON) -c 'import hashlib, sys; print("python%d.%d-%s" % (sys.version_info[0], sys.version_info[1], hashlib.sha256(b"".join(open(n, "rb").read() for n in sys.argv[1:])).hexdigest()[:12]))' $(1) 2>/dev/null)
+STUDENT_ID := $(call VENV_ID,requirements.txt)
+DEV_ID := $(call VENV_ID,requirements.txt requirements-dev.txt)
+ifneq ($(shell sed -n 1p $(VENV)/.student 2>/dev/null)|$(shell $(PY) -c 'print(1)' 2>/dev/null),$(STUDENT_ID)|1)
+.PHONY: $(VENV)/.student
+endif
+ifneq ($(shell cat $(VENV)/.dev 2>/dev/null),$(DEV_ID))
+.PHONY: $(VENV)/.dev
+endif
+SUPPORTED_PYTHON := 'import sys; sys.exit(not (3, 10) <= sys.version_info[:2] <= (3, 13))'
+TOO_OLD = echo "make: this needs Python 3.10 to 3.13, and $(PYTHON) is $$(command -v $(PYTHON) >/dev/null && $(PYTHON) --version 2>&1 || echo "not found"). Install Python 3.12 (python.org or your package manager), then run: make $(or $(MAKECMDGOALS),check) PYTHON=python3.12" >&2; exit 1
 
 .PHONY: help check test grade grade-all report generate data validate-graders release gradescope bench clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' Makefile | sed -E 's/:.*## /\t/' | expand -t 20
 
-$(VENV)/.student: requirements.txt
-	$(PYTHON) -m venv $(VENV) && $(PY) -m pip install -q --upgrade pip && $(PY) -m pip install -q -r requirements.txt && touch $@
+$(VENV)/.student:
+	@$(PYTHON) -c $(SUPPORTED_PYTHON) 2>/dev/null || { $(TOO_OLD); }
+	@if [ -e $(VENV) ]; then echo "rebuilding $(VENV): it was made by $$(sed -n 1p $@ 2>/dev/null | grep . || echo 'an install that did not finish'), this is $(STUDENT_ID)"; rm -rf $(VENV); fi
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -r requirements.txt
+	@printf '%s\n%s\n' '$(STUDENT_ID)' "$$($(PYTHON) -c 'import sys; print(sys.executable)')" > $@
 
-$(VENV)/.dev: requirements-dev.txt requirements.txt $(VENV)/.student
-	$(PY) -m pip install -q -r requirements-dev.txt && touch $@
+$(VENV)/.dev: $(VENV)/.student
+	$(PY) -m pip install -q -r requirements-dev.txt
+	@echo '$(DEV_ID)' > $@
 
-check: $(VENV)/.student  ## run the public checks on exercises/ (one: make check EX=forward)
-	@$(PY) -m autograder check exercises $(if $(EX),--only $(EX))
+check: $(VENV)/.student  ## run the public checks on exercises/ (one: EX=forward; passing checks too: V=1)
+	@$(PY) -m autograder check exercises $(if $(EX),--only $(EX)) $(if $(filter-out 0,$(V)),--verbose)
 
 test: $(VENV)/.dev data  ## run our own test suite (graders, engine, corpora, release)
 	$(PY) -m pytest -q tests

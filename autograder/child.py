@@ -10,9 +10,12 @@ data, checked on arrival.
 """
 
 import base64
+import contextlib
 import ctypes
+import faulthandler
 import importlib
 import json
+import linecache
 import marshal
 import os
 import stat
@@ -27,6 +30,12 @@ import wire  # noqa: E402
 LANDLOCK_FAILED = 97
 
 _objects = {}
+_FOLDER = [""]  # the submission's folder, whose files are the student's
+OUTPUT_CHARS = 2000  # what one call may print into its reply; the rest is counted, not kept
+TRACE_FRAMES = 5
+# The stack is dumped this long before the grader's deadline, so it is in the captured output
+# when the grader kills this process; the grader finds it after the kill, no signal needed.
+DUMP_MARGIN_S = 0.5
 
 
 def _store(value):
@@ -47,6 +56,59 @@ def _where(error, filename):
         return ""
     frame = frames[-1]
     return f"{filename} line {frame.lineno}, in {frame.name}"
+
+
+def _trace(error, folder):
+    """The innermost frames in the submission's own files: 'mlp.py:42 in forward: return x @ w'."""
+    frames = [(f.filename, f.lineno, f.name) for f in traceback.extract_tb(error.__traceback__)]
+    if isinstance(error, SyntaxError) and error.filename and error.lineno:
+        frames.append((error.filename, error.lineno, "<module>"))  # the line that does not parse
+    lines = []
+    for filename, lineno, name in frames:
+        if os.path.isfile(filename) and os.path.dirname(os.path.abspath(filename)) == folder:
+            source = linecache.getline(filename, lineno).strip()
+            lines.append(f"{os.path.basename(filename)}:{lineno} in {name}: {source[:160]}")
+    return lines[-TRACE_FRAMES:]
+
+
+class _Printed:
+    """A stand-in for sys.stdout during one call: keeps the first OUTPUT_CHARS, counts the rest."""
+
+    def __init__(self):
+        self.kept, self.dropped = [], 0
+        self.room = OUTPUT_CHARS
+
+    def write(self, text):
+        text = str(text)
+        self.kept.append(text[:self.room])
+        self.dropped += max(len(text) - self.room, 0)
+        self.room = max(self.room - len(text), 0)
+        return len(text)
+
+    def flush(self):
+        pass
+
+    def text(self):
+        return "".join(self.kept) + (f"\n[... {self.dropped} more characters]" if self.dropped else "")
+
+
+@contextlib.contextmanager
+def _watched(timeout_s):
+    """Capture what the call prints, and dump its stack to fd 2 just before the grader's deadline."""
+    printed = _Printed()
+    armed = False
+    if timeout_s:
+        try:  # a watchdog thread: it may not start when the code filled the process limit
+            faulthandler.dump_traceback_later(max(timeout_s - DUMP_MARGIN_S, timeout_s * 0.8))
+            armed = True
+        except (RuntimeError, OSError, ValueError):
+            pass
+    try:
+        with contextlib.redirect_stdout(printed), contextlib.redirect_stderr(printed):
+            yield printed
+    finally:
+        if armed:
+            faulthandler.cancel_dump_traceback_later()
 
 
 class Session:
@@ -161,13 +223,18 @@ def serve(requests, replies):
             message = wire.receive(requests)
         except EOFError:
             return
+        printed = _Printed()
         try:
             request = wire.decode(message, _resolve, files=True)
             handler = getattr(session, "op_" + request.pop("op"))
-            reply = {"ok": wire.encode(handler(**request), _store)}
+            with _watched(request.pop("timeout_s", None)) as printed:
+                value = handler(**request)
+            reply = {"ok": wire.encode(value, _store)}
         except BaseException as error:  # the student's code may raise anything, SystemExit included
             reply = {"error": {"type": type(error).__name__, "message": str(error)[:2000],
-                               "where": _where(error, session.filename)}}
+                               "where": _where(error, session.filename),
+                               "trace": _trace(error, _FOLDER[0])}}
+        reply["output"] = printed.text()
         try:
             wire.send(replies, reply)
         except BaseException as error:
@@ -182,5 +249,6 @@ if __name__ == "__main__":
         print(f"the sandbox could not confine this process with Landlock: {error}", file=sys.stderr)
         os._exit(LANDLOCK_FAILED)
     sys.path.insert(0, sys.argv[1])
+    _FOLDER[0] = os.path.abspath(sys.argv[1])
     os.chdir(os.environ.get("HOME", sys.argv[1]))
     serve(os.fdopen(int(sys.argv[2]), "rb"), os.fdopen(int(sys.argv[3]), "wb"))

@@ -35,6 +35,7 @@ def parser() -> argparse.ArgumentParser:
     check = commands.add_parser("check", help="run the public checks on your exercises")
     check.add_argument("submission", nargs="?", type=Path, default=REPO / "exercises")
     check.add_argument("--only", type=_exercises, default=[], help="comma-separated exercise ids")
+    check.add_argument("--verbose", "-v", action="store_true", help="list the checks that passed too")
 
     grade = commands.add_parser("grade", help="grade one submission folder")
     grade.add_argument("submission", type=Path)
@@ -113,11 +114,12 @@ def _run(args) -> int:
 
     config = load(args.config)
     if args.command == "check":
-        from .console import show_check
+        from .console import Console, Progress, show_check
         from .grade import grade
-        report = grade(args.submission, config=config, only=args.only, public_only=True, standins=False,
-                       record=False)
-        return show_check(report)
+        console = Console(highlight=False)
+        progress = Progress(console, f"Public checks of {args.submission.name}/")
+        report = grade(args.submission, config=config, only=args.only, check=True, progress=progress)
+        return show_check(report, console, verbose=args.verbose, progress=progress)
     if args.command == "grade":
         return _grade(args, config)
     if args.command == "grade-all":

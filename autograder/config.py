@@ -11,9 +11,13 @@ naming the key and the file, so an instructor never finds out about a typo from 
 from __future__ import annotations
 
 import ast
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
+
+try:
+    import tomllib
+except ModuleNotFoundError:  # Python 3.10
+    import tomli as tomllib
 
 ENGINE_GRADERS = Path(__file__).resolve().parent / "graders"  # where graders live unless [grading] graders says
 VISIBILITIES = ("visible", "hidden", "after_due_date", "after_published")
@@ -21,13 +25,14 @@ VISIBILITIES = ("visible", "hidden", "after_due_date", "after_published")
 _GRADING_KEYS = {"seed": int, "hidden_visibility": str, "max_file_bytes": int, "wall_s": (int, float),
                  "scratch_mb": int, "graders": str}
 _EXERCISE_KEYS = {
-    "module": str, "standins": list, "timeout_s": (int, float), "wall_s": (int, float), "memory_mb": int,
+    "module": str, "standins": list, "timeout_s": (int, float), "check_timeout_s": (int, float),
+    "wall_s": (int, float), "memory_mb": int,
     "processes": int, "points": dict, "params": dict,
 }
 _PARAM_TYPES = (int, float, bool, str, list)
 
 
-_EXERCISE_FIELDS = {"name", "module", "standins", "timeout_s", "wall_s", "memory_mb", "processes", "points",
+_EXERCISE_FIELDS = {"name", "module", "standins", "timeout_s", "check_timeout_s", "wall_s", "memory_mb", "processes", "points",
                     "params", "max_score"}  # what cfg.<name> reads from the section itself, not its params
 
 
@@ -46,6 +51,7 @@ class Exercise:
     processes: int
     points: dict[str, float]
     params: dict[str, object] = field(default_factory=dict)
+    check_timeout_s: float = 10.0  # the per-call limit of `make check` (timeout_s when not given)
 
     @property
     def max_score(self) -> float:
@@ -153,12 +159,16 @@ def _exercise(name: str, table: dict, graders: list[Path], hidden_present: bool)
         raise ConfigError(f"grading.toml: '[{where}.params]' is missing '{key}', which {read[key]} reads as cfg.{key}")
     for standin in table.get("standins", []):
         _check_type(f"{where}.standins", standin, str)
+    for key in ("timeout_s", "check_timeout_s"):
+        if key in table and not table[key] > 0:
+            raise ConfigError(f"grading.toml: '{where}.{key}' must be a positive number of seconds, not {table[key]!r}")
     return Exercise(
         name=name, module=table["module"], standins=tuple(table.get("standins", [])),
         timeout_s=float(table.get("timeout_s", 10)), wall_s=float(table.get("wall_s", 6 * table.get("timeout_s", 10))),
         memory_mb=table.get("memory_mb", 2048),
         processes=table.get("processes", 64), points=dict(table["points"]),
         params=dict(table.get("params", {})),
+        check_timeout_s=float(table.get("check_timeout_s", table.get("timeout_s", 10))),
     )
 
 

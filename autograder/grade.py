@@ -82,7 +82,8 @@ def run_seed(config: Config, submission_digest: str) -> int:
 def grade(submission: Path | intake.Submission, *, config: Config, only: list[str] | None = None,
           seed: int | None = None, public_only: bool = False, standins: bool = True, graders: Path | None = None,
           solutions: Path | None = SOLUTIONS, prefetch: int = PREFETCH, student_factory=None,
-          protect: tuple[Path, ...] = (), record: bool = True, allow_unsandboxed: bool = False) -> Report:
+          protect: tuple[Path, ...] = (), record: bool = True, allow_unsandboxed: bool = False,
+          check: bool = False, progress=None) -> Report:
     """Run the graders on one submission (a folder, or what intake.read() took in) and return the Report.
 
     protect: more paths the child must not reach (the results file's folder); the graders,
@@ -90,12 +91,17 @@ def grade(submission: Path | intake.Submission, *, config: Config, only: list[st
     record: this is a grade of record (grade, grade-all, Gradescope): refused where the child
     would not be isolated (sandbox.of_record()) unless allow_unsandboxed, which the notes then say.
     With record=False (check) it runs anyway, and the notes say it is not sandboxed.
+    check: `make check` (public checks, no stand-ins, check_timeout_s, dependents "waiting";
+    never a grade of record); progress(exercise, results or None): called as each exercise
+    starts and ends.
     prefetch: children started ahead of their exercise (0: each one on first use).
     student_factory: None grades through the sandbox; bench/ passes inprocess.InProcessStudent
     to measure what isolation costs (never for grading; no CLI flag or setting reaches it).
     """
     only = only or []
     graders = graders or config.graders
+    if check:
+        public_only, standins, record = True, False, False
     for name in only:
         if name not in config.exercises:
             raise UsageError(f"unknown exercise '{name}' (choose from: {', '.join(config.exercises)})")
@@ -123,7 +129,7 @@ def grade(submission: Path | intake.Submission, *, config: Config, only: list[st
     plugin = GradingPlugin(config, files, seed=seed, only=only, solutions=solutions,
                            standins=standins and solutions is not None and solutions.is_dir(),
                            exercises=order, prefetch=prefetch, student_factory=student_factory or Student,
-                           deadline=time.monotonic() + config.wall_s)
+                           deadline=time.monotonic() + config.wall_s, check=check, progress=progress)
     paths = [str(graders / "public")] + ([] if public_only or not (graders / "hidden").is_dir() else [str(graders / "hidden")])
     started = time.monotonic()
     try:
@@ -140,5 +146,5 @@ def grade(submission: Path | intake.Submission, *, config: Config, only: list[st
     return Report(tests=list(plugin.results.values()), seed=seed, sandbox=sandbox.describe(),
                   sandbox_layers=sandbox.layers(), files=files,
                   execution_time=time.monotonic() - started, submission_sha256=submission_digest,
-                  hidden_visibility=config.hidden_visibility, notes=notes,
+                  hidden_visibility=config.hidden_visibility, notes=notes + plugin.notes,
                   artifacts=plugin.kept)

@@ -33,11 +33,16 @@ from .sandbox import Child, ChildDied, Limits
 
 
 class StudentError(Exception):
-    """The student's code raised: its type, message and where (file line, function)."""
+    """The student's code raised: its type, message and where (file line, function).
 
-    def __init__(self, type_name: str, message: str, where: str):
+    trace: the frames in the student's files, innermost last ('mlp.py:42 in forward: the line'),
+    untrusted text; during_import: the module itself failed to import (one cause for every check).
+    """
+
+    def __init__(self, type_name: str, message: str, where: str, trace: tuple[str, ...] = ()):
         super().__init__(f"{type_name}: {message}")
-        self.type_name, self.message, self.where = type_name, message, where
+        self.type_name, self.message, self.where, self.trace = type_name, message, where, tuple(trace)
+        self.during_import = ""  # the file, when the failure was importing it
 
     @property
     def not_implemented(self) -> bool:
@@ -49,11 +54,19 @@ class SubmissionMissing(Exception):
 
 
 class StudentCrashed(Exception):
-    """The child died or timed out during a call."""
+    """The child died or timed out during a call; trace: at a timeout, where the student's code was."""
+
+    def __init__(self, message: str, trace: tuple[str, ...] = ()):
+        super().__init__(message)
+        self.trace = tuple(trace)
+        self.during_import = ""  # the file, when the failure was importing it
 
 
 _TYPE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.]{0,79}")
 _WHERE = re.compile(r"[\w.-]{1,80}\.py line \d{1,7}, in [\w<>.]{1,80}")
+_DUMPED_FRAME = re.compile(r'File "([^"\n]{1,4096})", line (\d{1,7}) in ([\w<>.]{1,80})')
+PRINTED_CHARS = 4000  # what one check keeps of the student's printed output
+TRACE_FRAMES, TRACE_LINE_CHARS = 5, 240
 
 
 class Remote(wire.Opaque):
@@ -93,6 +106,7 @@ class Student:
         self.wall_s, self.submission_deadline = wall_s, submission_deadline
         self._exercise_deadline: float | None = None
         self._child: Child | None = None
+        self._printed: list[str] = []  # what the student's code printed since take_output()
         self._imported = False  # the import's reply has been read (and stand-ins sent)
         self._import_failed: Exception | None = None
 
@@ -141,6 +155,10 @@ class Student:
         if self.submission_deadline is not None:
             ends.append((self.submission_deadline, "used up the whole submission's time budget"))
         return min(ends) if ends else None
+    def take_output(self) -> str:
+        """What the student's code printed since the last call of this (untrusted text, bounded)."""
+        text, self._printed = "".join(self._printed), []
+        return text if len(text) <= PRINTED_CHARS else text[:PRINTED_CHARS] + f"\n[... {len(text) - PRINTED_CHARS} more characters]"
 
     def start(self) -> None:
         """Start the child and send it the import now, without waiting for the reply (prefetch).
@@ -179,6 +197,7 @@ class Student:
                     self._imported = True
             except (StudentError, StudentCrashed) as error:
                 self.close()
+                error.during_import = f"{self.module}.py"
                 self._import_failed = error
         if self._import_failed is not None:
             # The import is deterministic: fail every later check the same way, at once,
@@ -200,25 +219,31 @@ class Student:
 
     def _post(self, op: str, timeout_s: float | None, **fields) -> None:
         try:
-            self._child.send(wire.encode({"op": op, **fields}), timeout_s)
+            # The child arms a stack dump just before this deadline (see child._watched).
+            deadline = self.limits.timeout_s if timeout_s is None else timeout_s
+            self._child.send(wire.encode({"op": op, **fields, "timeout_s": deadline}), timeout_s)
         except ChildDied as error:
             self.close()
-            raise StudentCrashed(str(error)) from None
+            raise StudentCrashed(str(error), self._stuck_at(error.dump)) from None
 
     def _reply(self):
         try:
             reply = self._child.receive()
         except ChildDied as error:
             self.close()
-            raise StudentCrashed(str(error)) from None
+            raise StudentCrashed(str(error), self._stuck_at(error.dump)) from None
         try:
+            if isinstance(reply, dict) and isinstance(reply.get("output"), str) and reply["output"]:
+                self._printed.append(reply["output"][:PRINTED_CHARS])
             if "error" in reply:
                 error = reply["error"]
                 type_name, where = str(error.get("type", "Error")), str(error.get("where", ""))
+                trace = error.get("trace") if isinstance(error.get("trace"), list) else []
                 # Hidden checks show these two fields: keep them to the shapes the child's
                 # code produces, so a forged reply cannot carry text through them.
                 raise StudentError(type_name if _TYPE_NAME.fullmatch(type_name) else "Exception",
-                                   str(error.get("message", ""))[:2000], where if _WHERE.fullmatch(where) else "")
+                                   str(error.get("message", ""))[:2000], where if _WHERE.fullmatch(where) else "",
+                                   tuple(str(line)[:TRACE_LINE_CHARS] for line in trace[-TRACE_FRAMES:]))
             return wire.decode(reply.get("ok"), lambda opaque: Remote(self, opaque) if opaque.ref else opaque)
         except StudentError:
             raise
@@ -226,6 +251,23 @@ class Student:
             self.close()
             reason = str(error) if isinstance(error, wire.WireError) else type(error).__name__
             raise StudentCrashed(f"sent back something that is not plain data ({reason})") from None
+
+
+    def _stuck_at(self, dump: str) -> tuple[str, ...]:
+        """The student's frames in a stack the child dumped at a timeout, innermost last,
+        with each line read from the submission as the grader holds it (not from the child)."""
+        frames = []
+        for filename, lineno, name in _DUMPED_FRAME.findall(dump):
+            base = os.path.basename(filename)
+            if base in self.files:
+                frames.append(f"{base}:{lineno} in {name}: {_source_line(self.files[base], int(lineno))}")
+        return tuple(reversed(frames[:TRACE_FRAMES]))  # faulthandler lists the innermost first
+
+
+def _source_line(source, lineno: int) -> str:
+    data = source if isinstance(source, bytes) else Path(source).read_bytes()
+    lines = data.decode("utf-8", "replace").splitlines()
+    return lines[lineno - 1].strip()[:160] if 0 < lineno <= len(lines) else ""
 
 
 @functools.cache

@@ -62,13 +62,18 @@ class NotebookError(ValueError):
 # and run in the student's kernel: standard library only, no names from the rest of this module.
 
 def engine_repository():
-    """The folder holding the grading engine: $AUTOGRADER_REPO, else the nearest one above here."""
+    """The folder holding the grading engine: $AUTOGRADER_REPO (the instructor's, set by nbgrader's
+    config), else the nearest one above here (a student release: its public checks only)."""
     if os.environ.get("AUTOGRADER_REPO"):
-        return Path(os.environ["AUTOGRADER_REPO"])
+        folder = Path(os.environ["AUTOGRADER_REPO"])
+        if not (folder / "autograder" / "__main__.py").is_file():
+            raise RuntimeError(f"AUTOGRADER_REPO is {folder}, which holds no autograder/: fix or unset it")
+        return folder
     for folder in [Path.cwd(), *Path.cwd().parents]:
         if (folder / "autograder" / "__main__.py").is_file():
             return folder
-    raise RuntimeError("cannot find the grading engine: set AUTOGRADER_REPO to the folder holding autograder/")
+    raise RuntimeError(f"cannot find the checker: open {NOTEBOOK_NAME} in the course repository you were given "
+                       "(the folder holding autograder/ and exercises/), next to its Makefile")
 
 
 def notebook_file():
@@ -263,6 +268,24 @@ def build(*, lesson: Path = REPO / "lesson" / "day2_mlp.md", solutions: Path = R
 def _content(notebook) -> list:
     """What drift compares: each cell's type, source and nbgrader metadata (not ids, outputs, counts)."""
     return [(cell.cell_type, cell.source, cell.get("metadata", {}).get("nbgrader")) for cell in notebook.cells]
+
+
+def student_notebook(path: Path = NOTEBOOK) -> str:
+    """The notebook as students get it in `make release`: solutions cleared to the same stubs as
+    exercises/, hidden tests and outputs removed. Its test cells find the release's own engine
+    (nearest autograder/ above it) and so run the public checks, as `make check` does."""
+    import nbformat
+    from nbgrader.preprocessors import ClearHiddenTests, ClearOutput
+
+    from .stubs import stub_source
+
+    notebook = nbformat.read(path, as_version=4)
+    for cell in notebook.cells:
+        if cell.cell_type == "code" and cell.get("metadata", {}).get("nbgrader", {}).get("solution"):
+            cell.source = stub_source(cell.source)
+    for step in (ClearHiddenTests(), ClearOutput()):
+        notebook, _ = step.preprocess(notebook, {})
+    return nbformat.writes(notebook) + "\n"
 
 
 def drift(path: Path = NOTEBOOK) -> bool:

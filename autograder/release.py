@@ -17,8 +17,12 @@ import json
 import re
 import subprocess
 import sys
-import tomllib
 from pathlib import Path
+
+try:
+    import tomllib
+except ModuleNotFoundError:  # Python 3.10
+    import tomli as tomllib
 
 from . import __version__
 from .config import load
@@ -70,7 +74,8 @@ def _imported_modules(path: Path) -> set[str]:
 
 
 def public_config(config_path: Path, public_graders: Path) -> str:
-    """grading.toml for students: public tests' points, the parameters public graders read, no standins."""
+    """grading.toml for students: public tests' points, the parameters public graders read, the limits,
+    and standins (names only: `make check` reads them to say which exercise another one waits on)."""
     load(config_path)  # a broken instructor config fails here, with its own message
     data = tomllib.loads(Path(config_path).read_text())
     public = _public_tests(public_graders)
@@ -82,7 +87,7 @@ def public_config(config_path: Path, public_graders: Path) -> str:
             continue
         used = set(re.findall(r"\bcfg\.([a-z_]\w*)", (public_graders / f"test_{name}.py").read_text()))
         lines.append(f"[exercise.{name}]")
-        for key in ("module", "timeout_s", "memory_mb", "processes"):
+        for key in ("module", "timeout_s", "check_timeout_s", "memory_mb", "processes", "standins"):
             if key in table:
                 lines.append(f"{key} = {_toml(table[key])}")
         params = {key: value for key, value in table.get("params", {}).items() if key in used}
@@ -165,11 +170,17 @@ def contents(*, repo: Path = REPO, config_path: Path | None = None, instructor_r
         if path.is_file() and path.suffix in LESSON_SUFFIXES:
             out[f"lesson/{path.name}"] = path.read_bytes()
     out["requirements.txt"] = (repo / "requirements.txt").read_bytes()
+    from . import notebook  # nbgrader (requirements-dev.txt) clears the notebook's solutions and hidden tests
+
+    source_notebook = repo / notebook.NOTEBOOK.relative_to(REPO)
+    if source_notebook.is_file():
+        out[notebook.NOTEBOOK_NAME] = notebook.student_notebook(source_notebook).encode()
     out["grading.toml"] = public_config(config_path or repo / "grading.toml", package / "graders" / "public").encode()
-    where, ref = instructor_location(repo, instructor_repo, instructor_ref)
+    if instructor_repo or instructor_ref:  # still checked: they name the instructor-side workflow
+        instructor_location(repo, instructor_repo, instructor_ref)
     for template, target in STUDENT_FILES:
-        text = (TEMPLATES / template).read_text()
-        out[target] = text.replace("@INSTRUCTOR_REPO@", where).replace("@INSTRUCTOR_REF@", ref).encode()
+        # Nothing of the instructor's repository (no name, no key) goes into the student side.
+        out[target] = (TEMPLATES / template).read_bytes()
     return out
 
 

@@ -15,6 +15,8 @@ from __future__ import annotations
 import base64
 import html
 import io
+import os
+import re
 from pathlib import Path
 
 import numpy as np
@@ -39,6 +41,7 @@ td.num { text-align: right; font-variant-numeric: tabular-nums; }
 .tag { font-size: 12px; color: #666; } .missing { color: #666; font-style: italic; }
 figure { margin: 1rem 0; } figcaption { color: #555; font-size: 13px; } img { max-width: 100%; }
 .note { background: #fff8e1; padding: .4rem .8rem; }
+.check.passed { border-left-color: #176f2c; background: #f1f8f3; } .check.waiting { border-left-color: #1f5fa8; background: #f1f5fb; }
 """
 
 
@@ -46,14 +49,18 @@ def write_report(path, report: Report, files: dict[str, bytes] | None = None) ->
     """Write the feedback page for one graded submission (files: the bytes graded, report.files by
     default; the submission's folder is never read again); returns its path."""
     path = Path(path)
-    write_atomic(path, build_page(report, report.files if files is None else files))
+    write_atomic(path, build_page(report, report.files if files is None else files, links_from=path.resolve().parent))
     return path
 
 
-def build_page(report: Report, files: dict[str, bytes]) -> str:
+def build_page(report: Report, files: dict[str, bytes], lesson: Path | None = None,
+               links_from: Path | None = None) -> str:
+    """files: the bytes graded; links_from: the folder the page will be in, so lesson links are relative to it."""
     parts = [f"<h1>Autograder feedback: {report.score:g} / {report.max_score:g}</h1>"]
     parts += [f'<p class="note">{html.escape(note)}</p>' for note in report.notes]
-    parts.append(_scores(report))
+    sections = {exercise: os.path.relpath(target, links_from or Path.cwd())
+                for exercise, target in lesson_sections(lesson or LESSON, report.by_exercise()).items()}
+    parts.append(_scores(report, sections))
     parts.append("<h2>XOR: your trained network</h2>")
     parts.append(_section(lambda: _xor(report, files), "the XOR plots"))
     parts.append("<h2>MNIST: your Keras model on the test set</h2>")
@@ -80,25 +87,73 @@ def _section(make, what: str) -> str:
 
 
 # -- scores -------------------------------------------------------------------------------
-def _scores(report: Report) -> str:
+def _scores(report: Report, sections: dict[str, str] | None = None) -> str:
+    sections = sections or {}
     rows = []
     for exercise, tests in report.by_exercise().items():
         score, most = sum(t.score for t in tests), sum(t.max_score for t in tests)
         passed = sum(t.status == "passed" for t in tests)
         css = "full" if score >= most else "part" if score > 0 else "zero"
-        rows.append(f'<tr><td><code>{html.escape(exercise)}</code></td><td class="num {css}">{score:g} / {most:g}</td>'
+        link = f' <a href="{html.escape(sections[exercise])}">lesson</a>' if exercise in sections else ""
+        rows.append(f'<tr><td><code>{html.escape(exercise)}</code>{link}</td><td class="num {css}">{score:g} / {most:g}</td>'
                     f'<td class="num">{passed} / {len(tests)}</td></tr>')
     rows.append(f'<tr><th>total</th><th class="num">{report.score:g} / {report.max_score:g}</th><th></th></tr>')
     table = ("<h2>Scores</h2><table><thead><tr><th>exercise</th><th>score</th><th>checks passed</th></tr></thead>"
              f"<tbody>{''.join(rows)}</tbody></table>")
     failed = [t for t in report.tests if t.status != "passed"]
-    if not failed:
-        return table + ("<p>Every check passed.</p>" if report.tests else "")
-    checks = [f'<div class="check"><b>{html.escape(t.exercise)}</b>: {html.escape(t.title)} '
-              f'<span class="tag">({t.score:g} / {t.max_score:g}, {html.escape(t.status)}, '
-              f'{"public" if t.public else "hidden"})</span><pre>{html.escape(t.message)}</pre></div>'
-              for t in failed]
-    return table + "<h2>Checks that did not pass</h2>" + "".join(checks)
+    passed = [t for t in report.tests if t.status == "passed"]
+    out = table + ("<p>Every check passed.</p>" if report.tests and not failed else "")
+    if failed:
+        out += "<h2>Checks that did not pass</h2>" + "".join(_check(t) for t in failed)
+    if passed:
+        out += "<h2>Checks that passed</h2>" + "".join(_check(t) for t in passed)
+    return out
+
+
+def _check(test) -> str:
+    """One check: its title and score, the message, the student's frames and output (all escaped)."""
+    css = "passed" if test.status == "passed" else "waiting" if test.status == "waiting" else ""
+    parts = [f'<div class="check {css}"><b>{html.escape(test.exercise)}</b>: {html.escape(test.title)} '
+             f'<span class="tag">({test.score:g} / {test.max_score:g}, {html.escape(test.status)}, '
+             f'{"public" if test.public else "hidden"})</span>']
+    if test.message:
+        parts.append(f"<pre>{html.escape(test.message)}</pre>")
+    if test.trace:
+        parts.append("<p class=\"tag\">In your code (innermost last):</p><pre>"
+                     + html.escape("\n".join(test.trace)) + "</pre>")
+    if test.output:
+        parts.append(f'<p class="tag">Your code printed:</p><pre>{html.escape(test.output)}</pre>')
+    return "".join(parts) + "</div>"
+
+
+# -- lesson links ---------------------------------------------------------------------------
+LESSON = Path(__file__).resolve().parent.parent / "lesson"
+
+
+def lesson_sections(lesson: Path, exercises) -> dict[str, str]:
+    """{exercise: '/path/to/lesson/FILE.md#anchor'}: for each exercise, the first heading of the course's
+    lesson (outside code blocks) that names most of the words of its id, with GitHub's anchor."""
+    files = sorted(lesson.glob("*.md")) if lesson.is_dir() else []
+    headings, fenced = [], False
+    for path in files:
+        for line in path.read_text(errors="replace").splitlines():
+            fenced ^= line.lstrip().startswith("```")
+            if not fenced and re.match(r"#{1,6} ", line):
+                headings.append((path.name, line.lstrip("#").strip()))
+    found = {}
+    for exercise in exercises:
+        words = exercise.lower().split("_")
+        best = max(headings, default=None, key=lambda h: (sum(bool(re.search(rf"\b{re.escape(w)}", h[1].lower()))
+                                                              for w in words), -headings.index(h)))
+        if best and any(re.search(rf"\b{re.escape(w)}", best[1].lower()) for w in words):
+            found[exercise] = f"{lesson / best[0]}#{_anchor(best[1])}"
+    return found
+
+
+def _anchor(heading: str) -> str:
+    """GitHub's anchor for a Markdown heading: lower case, punctuation dropped, spaces to hyphens."""
+    text = re.sub(r"[^\w\- ]", "", heading.lower())
+    return text.replace(" ", "-")
 
 
 # -- plots --------------------------------------------------------------------------------

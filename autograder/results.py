@@ -67,7 +67,7 @@ def gradescope(report: Report) -> dict:
             "score": test.score,
             "max_score": test.max_score,
             "status": "passed" if test.status == "passed" else "failed",
-            "output": test.message,
+            "output": test.message + _printed(test),
             "visibility": "visible" if test.public else report.hidden_visibility,
             "tags": [test.exercise, "public" if test.public else "hidden"],
             "number": f"{exercise_number}.{number[test.exercise]}",
@@ -85,6 +85,12 @@ def gradescope(report: Report) -> dict:
                        "exercise_seconds": {name: round(sum(t.seconds for t in tests), 3)
                                             for name, tests in report.by_exercise().items()}},
     }
+
+
+def _printed(test: TestResult) -> str:
+    """What the student's code printed during a public check (plugin keeps none for hidden ones).
+    Their frames are left to the terminal and the feedback page."""
+    return "\n\nYour code printed:\n" + test.output.rstrip("\n") if test.output else ""
 
 
 def junit(report: Report) -> str:

@@ -60,7 +60,14 @@ class Limits:
 
 
 class ChildDied(RuntimeError):
-    """The child exited, was killed, or timed out; the message says which, in a student's words."""
+    """The child exited, was killed, or timed out; the message says which, in a student's words.
+
+    dump: at a timeout, the stack the child dumped just before it (untrusted text, maybe empty).
+    """
+
+    def __init__(self, message: str, dump: str = ""):
+        super().__init__(message)
+        self.dump = dump
 
 
 class SandboxUnavailable(RuntimeError):
@@ -427,8 +434,10 @@ class Child:
         try:
             yield
         except TimeoutError:
-            self.close()
-            raise ChildDied(budget or f"took longer than the {timeout_s:g} s time limit (an endless loop?)") from None
+            self.close()  # joins the output drain, so the stack the child dumped is in self.output
+            dump = self.output.rpartition("Timeout (")[2] if "Timeout (" in self.output else ""
+            raise ChildDied(budget or f"took longer than the {timeout_s:g} s time limit (an endless loop?)",
+                            dump=dump[:8000]) from None
         except (EOFError, BrokenPipeError):
             code = self.process.wait()
             self.close()

@@ -21,8 +21,15 @@ ROOT = Path(__file__).resolve().parent
 warnings.filterwarnings("ignore", category=SAWarning)
 # nbgrader runs `alembic` by name: put the bin folder of the Python running nbgrader first on PATH.
 os.environ["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])
-# Read by the test cells in the kernel: which engine grades, with which interpreter.
-os.environ.setdefault("AUTOGRADER_REPO", str(ROOT.parent))
+# Read by the test cells in the kernel: which engine grades, with which interpreter. A course
+# folder copied away from the repository must not grade every notebook 0 with only INFO lines:
+# without the instructor's engine (hidden graders included) nothing runs. SystemExit, because
+# traitlets logs and ignores an Exception raised while it loads this file.
+ENGINE = Path(os.environ.get("AUTOGRADER_REPO") or ROOT.parent)
+if not (ENGINE / "autograder" / "graders" / "hidden").is_dir():
+    sys.exit(f"nbgrader_config.py: no instructor grading engine at {ENGINE} (it needs autograder/ with its "
+             "hidden graders): set AUTOGRADER_REPO to the instructor repository, or keep this folder inside it")
+os.environ["AUTOGRADER_REPO"] = str(ENGINE)
 os.environ.setdefault("AUTOGRADER_PYTHON", sys.executable)
 # TensorFlow, imported by the kernel and by the engine, stays quiet and deterministic.
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")

@@ -26,6 +26,7 @@ import pytest
 from conftest import REPO, exercise_scores, grade, mutate
 
 from autograder import notebook
+from autograder.config import load
 
 ASSIGNMENT = "day2_mlp"
 SKIPPED = "keras_mnist"
@@ -175,3 +176,60 @@ def test_test_cells_carry_grading_toml_points(config):
         assert "### BEGIN HIDDEN TESTS" in cells[f"test-{name}"].source
     solutions = [cell for cell in cells.values() if cell.metadata["nbgrader"]["solution"]]
     assert solutions and all("### BEGIN SOLUTION" in cell.source for cell in solutions)
+
+
+def _cell(notebook_, grade_id):
+    return next(cell for cell in notebook_.cells if _nbgrader_id(cell) == grade_id)
+
+
+def test_released_notebook_checks_itself_with_the_student_release(tmp_path):
+    """The notebook in `make release` runs the release's public checks, with no instructor engine."""
+    from autograder.release import release
+
+    release(tmp_path / "student")
+    path = tmp_path / "student" / notebook.NOTEBOOK_NAME
+    released = nbformat.read(path, as_version=4)
+    source = nbformat.read(notebook.NOTEBOOK, as_version=4)
+    assert "HIDDEN TESTS" not in _cell(released, "test-forward").source
+    for grade_id in ("mlp-sigmoid", "mlp-sigmoid_derivative", "mlp-MLP"):  # the student's answers
+        _cell(released, grade_id).source = _cell(source, grade_id).source
+    nbformat.write(released, path)
+    test_cell = _cell(released, "test-forward").source.rstrip()
+    assert test_cell.endswith("\npoints")  # the cell's value is what nbgrader records
+    kernel = (_cell(released, "grading-helper").source + "\n" + test_cell.removesuffix("points")
+              + "print('POINTS', points, [t['tags'][1] for t in graded.tests])")
+    env = {key: value for key, value in os.environ.items() if not key.startswith("AUTOGRADER")}
+    done = subprocess.run([sys.executable, "-c", kernel], cwd=path.parent, env=env, capture_output=True,
+                          text=True, timeout=600)
+    assert done.returncode == 0, done.stderr
+    public = sum(load(tmp_path / "student" / "grading.toml").exercises["forward"].points.values())
+    assert f"POINTS {public:g} " in done.stdout.replace(f"{public:.1f}", f"{public:g}"), done.stdout
+    assert "'hidden'" not in done.stdout  # the release holds no hidden grader to run
+
+
+def test_released_notebook_outside_a_release_says_where_to_open_it(tmp_path):
+    from autograder.release import release
+
+    release(tmp_path / "student")
+    alone = tmp_path / "alone"
+    alone.mkdir()
+    shutil.copy(tmp_path / "student" / notebook.NOTEBOOK_NAME, alone)
+    released = nbformat.read(alone / notebook.NOTEBOOK_NAME, as_version=4)
+    kernel = _cell(released, "grading-helper").source + "\n" + _cell(released, "test-sigmoid").source
+    env = {key: value for key, value in os.environ.items() if not key.startswith("AUTOGRADER")}
+    done = subprocess.run([sys.executable, "-c", kernel], cwd=alone, env=env, capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode != 0 and "open day2_mlp.ipynb in the course repository" in done.stderr, done.stderr
+
+
+def test_course_folder_away_from_the_engine_fails_loudly(tmp_path):
+    away = tmp_path / "course"
+    shutil.copytree(notebook.COURSE, away, ignore=shutil.ignore_patterns("release", "submitted", "autograded",
+                                                                         "gradebook.db"))
+    env = {key: value for key, value in os.environ.items() if not key.startswith("AUTOGRADER")}
+    done = subprocess.run([sys.executable, "-m", "nbgrader", "db", "student", "list"], cwd=away, env=env,
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode != 0 and "no instructor grading engine at" in done.stdout + done.stderr
+    done = subprocess.run([sys.executable, "-m", "nbgrader", "db", "student", "list"], cwd=away,
+                          env={**env, "AUTOGRADER_REPO": str(REPO)}, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stdout + done.stderr

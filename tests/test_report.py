@@ -105,7 +105,9 @@ def test_reference_page_renders_with_its_plots(tmp_path):
     assert 'alt="XOR loss curve"' in text and 'alt="XOR decision boundary"' in text
     assert "Every output is within 0.1 of its label." in text
     assert "no MNIST plots" in text
-    assert not re.search(r'(src|href)="(?!data:)', text), "the page must not load anything from outside itself"
+    assert not re.search(r'src="(?!data:)', text) and "<link" not in text, "the page must load nothing from outside"
+    links = re.findall(r'href="([^"]*)"', text)  # lesson links only: relative, no scheme, no host
+    assert links and all(re.fullmatch(r"(\.\./)*[\w./-]+\.md#[\w-]+", link) for link in links), links
     assert images_loaded(page, tmp_path) == "2/2"
     assert_not_blank(screenshot(page, tmp_path))
 
@@ -167,3 +169,22 @@ def test_student_text_is_escaped(tmp_path, solution_mlp):
                         files_of(make_submission(tmp_path / "evil", mlp=source))).read_text()
     assert "<script" not in text and "<img src=x" not in text
     assert text.count(html.escape(evil)) == 2  # the failed check and the XOR section's line
+
+
+def test_page_lists_passed_checks_student_output_and_lesson_links(tmp_path):
+    evil = "<b>printed</b>"
+    passed = CheckResult("forward", "test_forward_batch", "forward maps a batch", True, 3.0, 3.0, "passed")
+    failed = CheckResult("backward", "test_backward_returns_none", "backward returns None", True, 1.0,
+                         message="backward should return None", output=f"debug {evil}\n",
+                         trace=("mlp.py:120 in backward: return self",))
+    (tmp_path / "out").mkdir()
+    text = write_report(tmp_path / "out" / "report.html", report_of([passed, failed]), REPO / "solutions").read_text()
+    assert "Checks that passed" in text and "forward maps a batch" in text
+    assert html.escape(f"debug {evil}") in text and evil not in text
+    assert "mlp.py:120 in backward: return self" in text
+    # links go from the page's folder to the lesson's headings, as GitHub anchors them
+    links = dict(re.findall(r'<code>(\w+)</code> <a href="([^"]+)">lesson</a>', text))
+    assert links["forward"].endswith("lesson/day2_mlp.md#32-forward-pass-forward-method"), links
+    assert links["backward"].endswith("#33-backward-pass-backward-method")
+    target = (tmp_path / "out" / links["forward"].split("#")[0]).resolve()
+    assert target == REPO / "lesson" / "day2_mlp.md"

@@ -78,7 +78,7 @@ def test_actionlint_accepts_the_workflow(actionlint, workflow):
 def test_actionlint_catches_a_broken_workflow(actionlint, workflow, tmp_path):
     # So that an empty list above means "valid", not "the linter checked nothing".
     broken = tmp_path / "broken.yml"
-    broken.write_text(workflow.read_text().replace("runs-on:", "runs-onn:").replace("secrets.", "secrets.("))
+    broken.write_text(workflow.read_text().replace("runs-on:", "runs-onn:").replace("github.ref", "github.ref("))
     kinds = {finding["kind"] for finding in actionlint(broken)}
     assert {"syntax-check", "expression"} <= kinds
 
@@ -87,36 +87,25 @@ def _steps(workflow: Path) -> list[dict]:
     data = yaml.safe_load(workflow.read_text())
     triggers = data.get("on", data.get(True))  # YAML 1.1 reads a bare `on` as true
     assert "push" in triggers and data["permissions"] == {"contents": "read"}
-    return data["jobs"]["grade"]["steps"]
+    return data["jobs"]["check"]["steps"]
 
 
 def _uses(steps: list[dict], action: str) -> list[dict]:
     return [step for step in steps if step.get("uses", "").startswith(action + "@")]
 
 
-def test_only_the_exercise_files_come_from_the_student_repository(workflow):
+def test_the_workflow_holds_nothing_secret(workflow):
+    text = workflow.read_text()
+    assert "secrets" not in text and "ssh-key" not in text and "course/day2-instructor" not in text
+    (checkout,) = _uses(_steps(workflow), "actions/checkout")
+    assert "repository" not in checkout.get("with", {}) and checkout["with"]["persist-credentials"] is False
+
+
+def test_every_push_runs_the_public_checks_as_make_check_does(workflow):
     steps = _steps(workflow)
-    student, instructor = _uses(steps, "actions/checkout")
-    assert "repository" not in student["with"] and student["with"]["persist-credentials"] is False
-    assert student["with"]["sparse-checkout"].split() == ["/exercises/mlp.py", "/exercises/mnist_keras.py"]
-    assert student["with"]["sparse-checkout-cone-mode"] is False
-    copy = next(step for step in steps if "mkdir submission" in step.get("run", ""))
-    assert "rm -rf student" in copy["run"] and "! -L" in copy["run"]
-
-    assert instructor["with"]["repository"] == "course/day2-instructor" and instructor["with"]["ref"] == "0123abcd"
-    assert instructor["with"]["ssh-key"] == "${{ secrets.AUTOGRADER_DEPLOY_KEY }}"
-    assert instructor["with"]["persist-credentials"] is False
-    # Every command that runs Python runs the instructor's engine, never something from the student.
-    for step in steps:
-        if "python -m autograder" in step.get("run", ""):
-            assert step["working-directory"] == "instructor", step
-
-
-def test_grading_writes_the_summary_and_uploads_results_and_junit(workflow):
-    steps = _steps(workflow)
-    command = next(step["run"] for step in steps if "autograder grade" in step.get("run", ""))
-    assert '--summary "$GITHUB_STEP_SUMMARY"' in command and "--junit" in command and "--results" in command
-    (upload,) = _uses(steps, "actions/upload-artifact")
-    assert upload["if"] == "always()"
-    assert upload["with"]["path"].split() == ["results/results.json", "results/junit.xml"]
-    assert any("bubblewrap" in step.get("run", "") for step in steps)
+    runs = [step.get("run", "") for step in steps]
+    assert "make check PY=python" in runs
+    assert any("pip install -q -r requirements.txt" in run for run in runs)
+    assert not any("autograder grade" in run for run in runs), "grading (hidden checks) does not run here"
+    summary = next(step for step in steps if "GITHUB_STEP_SUMMARY" in step.get("run", ""))
+    assert summary["if"] == "always()" and "Hidden checks are part of your grade and run when you submit" in summary["run"]
