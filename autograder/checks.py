@@ -53,7 +53,10 @@ def as_array(value, what: str) -> np.ndarray:
         raise CheckFailed(f"{what} is not an array of numbers: it is {_kind(value)}")
     try:
         with np.errstate(all="ignore"):
-            array = np.asarray(value, dtype=float)
+            raw = np.asarray(value)
+            if raw.dtype.kind not in "biuf":  # text, objects (10**400 becomes one), mixed lists
+                raise TypeError(raw.dtype)
+            array = raw.astype(float)
     except Exception:  # OverflowError, TypeError, ValueError, or whatever a strange value raises
         raise CheckFailed(f"{what} is not an array of numbers: it is {_kind(value)}") from None
     return array

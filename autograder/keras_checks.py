@@ -329,6 +329,8 @@ def trained_layers(result) -> list[dict]:
         computed = keras_eval.dense_stack_predict(layers, sample)
     except (ValueError, KeyError, TypeError) as error:
         raise CheckFailed(UNSCORABLE_HINT, f"{error}; {summary(result['model'])}") from None
+    check(reproduce.ndim == 2 and reproduce.shape[1] == DIGITS, WIDTH_HINT,
+          f"{summary(result['model'])}; output shape {reproduce.shape}")
     check(keras_eval.are_probabilities(reproduce), PROBABILITIES_HINT,
           f"{summary(result['model'])}; output shape {reproduce.shape}")
     check(computed.shape == reproduce.shape and np.allclose(computed, reproduce, atol=1e-4), UNSCORABLE_HINT,
