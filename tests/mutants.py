@@ -383,14 +383,21 @@ def observe(module) -> dict[str, dict]:
     batch, single, targets = rng.normal(size=(6, 3)), rng.normal(size=3), rng.uniform(size=(6, 2))
     xor_params = random_params(rng, 2, 4, 1)
 
+    extreme = np.array([-1e4, -800.0, -100.0, -89.0, 0.0, 89.0, 100.0, 800.0, 1e4])
+
     def sigmoid():
-        copy_of_x = x.copy()
-        values = [module.sigmoid(x), module.sigmoid(np.array([-1e4, -800.0, 0.0, 800.0, 1e4])), module.sigmoid(1.5),
-                  module.sigmoid(-2), module.sigmoid(x.astype(np.float32))]
-        return values + [copy_of_x - x]
+        copy_of_x, far, far32 = x.copy(), extreme.copy(), extreme.astype(np.float32)
+        values = [module.sigmoid(x), module.sigmoid(far), module.sigmoid(1.5), module.sigmoid(-2),
+                  module.sigmoid(x.astype(np.float32)), module.sigmoid(far32)]
+        return values + [copy_of_x - x, far - extreme, far32 - extreme.astype(np.float32)]
+
+    saturated = np.array([0.0, 1e-12, 1e-6, 1e-4, 1 - 1e-4, 1 - 1e-6, 1 - 1e-12, 1.0])
 
     def sigmoid_derivative():
-        return [module.sigmoid_derivative(a), module.sigmoid_derivative(0.3)]
+        given, given32 = a.copy(), saturated.astype(np.float32)
+        values = [module.sigmoid_derivative(given), module.sigmoid_derivative(0.3),
+                  module.sigmoid_derivative(saturated.copy()), module.sigmoid_derivative(given32)]
+        return values + [given - a, given32 - saturated.astype(np.float32)]
 
     def initial():
         nets = [module.MLP(3, 5, 2, seed=7), module.MLP(3, 5, 2, learning_rate=0.3, seed=8)]
@@ -400,17 +407,29 @@ def observe(module) -> dict[str, dict]:
         net = module.MLP(3, 5, 2, seed=0)
         for name, value in params.items():
             setattr(net, name, value.copy())
-        out = [net.forward(batch)] + [getattr(net, name) for name in layers(params, batch)]
-        return out + [net.forward(single), net.predict(batch)]
+        given = batch.copy()
+        out = [net.forward(given)] + [getattr(net, name) for name in layers(params, batch)] + [given - batch]
+        out += [net.forward(single)] + [getattr(net, name) for name in layers(params, batch)]
+        return out + [net.predict(batch), net.forward(batch.astype(np.float32))] + [
+            getattr(net, name) - params[name] for name in PARAMETERS]
 
     def backward():
         net = module.MLP(3, 5, 2, learning_rate=0.3, seed=0)
         arrays = {name: value.copy() for name, value in params.items()}
         for name, value in {**arrays, **layers(params, batch)}.items():
             setattr(net, name, value)
-        returned = net.backward(batch, targets, layers(params, batch)["output"])
-        return [getattr(net, name) for name in PARAMETERS] + [returned is None] + [
+        arguments = [batch.copy(), targets.copy(), layers(params, batch)["output"]]
+        returned = net.backward(*arguments)
+        out = [getattr(net, name).copy() for name in PARAMETERS] + [returned is None] + [
             getattr(net, name) is arrays[name] for name in PARAMETERS]
+        out += [arguments[0] - batch, arguments[1] - targets]
+        # A second step on the same network, from its new weights: a stateful backward() differs here.
+        now = {name: np.array(getattr(net, name), dtype=float) for name in PARAMETERS}
+        second = layers(now, batch[::-1])
+        for name, value in second.items():
+            setattr(net, name, value)
+        net.backward(batch[::-1].copy(), targets[::-1].copy(), second["output"])
+        return out + [getattr(net, name) for name in PARAMETERS]
 
     def train():
         net = module.MLP(2, 4, 1, learning_rate=0.7, seed=0)
