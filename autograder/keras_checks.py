@@ -290,14 +290,22 @@ def loss_hint(description) -> str | None:
 
 
 def run_pipeline(student, seed: int, images: np.ndarray, labels: np.ndarray, *, epochs: int, batch_size: int):
-    """build_model() then train_model() in the sandbox; a failure caused by the loss gets the loss's hint."""
+    """build_model() then train_model() in the sandbox; a crash the loss or the architecture explains gets its hint."""
     try:
         return student.run(probe, "pipeline", seed, images=student.put("images", images),
                            labels=student.put("labels", labels), epochs=epochs, batch_size=batch_size)
     except StudentError as error:
         if error.not_implemented:
             raise
-        hint = loss_hint(student.run(probe, "build", seed))  # e.g. MSE on integer labels fails inside fit()
+        # The model's loss or shape explains most crashes inside fit() (MSE on integer labels, 1 output unit
+        # for 10 classes): say which, rather than only the error's name.
+        description = student.run(probe, "build", seed)
+        hint = loss_hint(description)
+        if hint is None:
+            try:
+                check_architecture(description)
+            except CheckFailed as failure:
+                hint = failure.hint
         if hint:
             raise CheckFailed(hint, f"training raised {error.type_name} ({error.where})") from None
         raise
