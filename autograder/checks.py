@@ -69,7 +69,8 @@ def _kind(value) -> str:
         digits = len(str(abs(value)))
         return f"a Python integer with {digits} digits, too large for a float"
     if isinstance(value, list):
-        return "a list NumPy cannot turn into an array of numbers (rows of different lengths, or items that are not numbers)"
+        return ("a list NumPy cannot turn into an array of numbers (rows of different lengths, "
+                "or items that are not numbers)")
     if hasattr(value, "type_name"):
         article = "an" if value.type_name[:1].lower() in "aeiou" else "a"
         return f"{article} {value.type_name}" + ("" if value.type_name.startswith("array") else " object")

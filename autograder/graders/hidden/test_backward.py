@@ -114,7 +114,8 @@ def test_backward_learning_rate_scales_step(student, rng, cfg, reference):
             for name in PARAMETERS:
                 if np.allclose(first[name], small[name], rtol=cfg.rtol, atol=cfg.atol) and not np.allclose(
                         first[name], want[0][name] - params[name], rtol=cfg.rtol, atol=cfg.atol):
-                    raise CheckFailed("the update ignores self.learning_rate: the step is the same at rate 0.25 and 0.5")
+                    raise CheckFailed("the update ignores self.learning_rate: the step is the same at rate 0.25 "
+                                      "and 0.5")
         check_steps(steps[rate], want, rtol=cfg.rtol, atol=cfg.atol,
                     hint=f"with learning_rate={rate} the step is not learning_rate * (the update): each update "
                          "must be proportional to self.learning_rate", what=lambda name: f"{name} (rate {rate})")

@@ -118,7 +118,8 @@ def test_forward_saturated_and_leaves_its_inputs_alone(student, rng, cfg):
         check(np.all(as_array(change, "the inputs after forward()") == 0),
               "forward() changed the inputs it was given: compute into new arrays instead")
     for name, change in zip(params, weight_changes):
-        check(np.all(as_array(change, name) == 0), f"forward() changed self.{name}: only backward() updates the weights")
+        check(np.all(as_array(change, name) == 0),
+              f"forward() changed self.{name}: only backward() updates the weights")
 
 
 def test_forward_init_random_and_seeded(student, rng):

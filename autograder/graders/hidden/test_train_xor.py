@@ -50,7 +50,7 @@ def _solves(params: dict, tolerance: float) -> bool:
 
 
 def test_train_xor_converges_for_most_seeds(student, rng, cfg):
-    """train_xor(seed) returns the network MLP.train produced from the seeded start, and it solves XOR for nearly every seed"""
+    """train_xor(seed) returns what MLP.train made of the seeded start, and it solves XOR for nearly every seed"""
     seeds = [int(s) for s in rng.choice(10**6, size=cfg.seeds, replace=False)]
     runs = student.run(train_xor_runs, seeds, XOR_INPUTS)
     check(isinstance(runs, list) and len(runs) == len(seeds) and all(isinstance(run, dict) for run in runs),
@@ -63,7 +63,8 @@ def test_train_xor_converges_for_most_seeds(student, rng, cfg):
         predicted = as_array(run.get("predicted"), "predict(XOR_INPUTS)")
         computed = layers(params, XOR_INPUTS)["output"]
         check(predicted.shape == computed.shape and np.allclose(predicted, computed, rtol=cfg.rtol, atol=cfg.atol),
-              "predict() does not return what the trained weights compute: it must be the forward pass, never fixed values")
+              "predict() does not return what the trained weights compute: it must be the forward pass, "
+              "never fixed values")
         solved += _solves(params, cfg.tolerance)
         finals.append(np.concatenate([params[name].ravel() for name in PARAMETERS]))
         start = {name: as_array(run["calls"][0]["start"][name], name) for name in PARAMETERS}

@@ -58,7 +58,8 @@ def test_forward_caches_activations(student, rng, cfg):
     with explained(shapes=SHAPE_HINT):
         net.call("forward", x)
     assert_all_close(cached(net), layers(params, x), rtol=cfg.rtol, atol=cfg.atol,
-                     hint=lambda name: f"after forward(), self.{name} should hold that layer's value (backward() reads it)",
+                     hint=lambda name: f"after forward(), self.{name} should hold that layer's value "
+                                       "(backward() reads it)",
                      misconceptions=forward_mistake_layers(params, x))
 
 
