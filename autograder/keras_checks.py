@@ -86,6 +86,8 @@ def probe(task, seed, images=None, labels=None, test_images=None, test_labels=No
         layers = []
         for layer in model.layers:
             kind = type(layer).__name__
+            if kind == "InputLayer":
+                continue  # the functional API lists its Input as a layer; Sequential does not
             activation = getattr(getattr(layer, "activation", None), "__name__", None)
             if kind == "Activation" and layers and layers[-1]["activation"] == "linear":
                 layers[-1]["activation"] = activation  # Dense(10) then Activation("softmax") is a softmax layer
@@ -110,26 +112,41 @@ def probe(task, seed, images=None, labels=None, test_images=None, test_labels=No
                 "loss": str(loss_name), "from_logits": bool(loss_config.get("from_logits", False)),
                 "optimizer": None if optimizer is None else type(optimizer).__name__, "metrics": metrics}
 
-    def is_dense_stack(description):
-        layers = [layer for layer in description.get("layers", []) if layer["class"] != "Dropout"]
-        return (not description.get("error") and layers and description.get("input_shape") == [None, 784]
-                and all(layer["class"] == "Dense" for layer in layers) and layers[-1]["units"] == 10)
-
     def weights(model):
+        # The layers in order, as keras_eval.dense_stack_predict takes them; the grader checks the
+        # chain against the model's own outputs ("reproduce" below) before it trusts it.
         stack = []
         for layer in model.layers:
-            if type(layer).__name__ == "Dense":
+            kind = type(layer).__name__
+            if kind in ("InputLayer", "Dropout", "Flatten"):
+                continue  # identity at inference on (N, 784) rows
+            if kind == "Dense":
                 kernel, *bias = layer.get_weights()
                 stack.append({"kernel": np.asarray(kernel), "activation": layer.activation.__name__,
                               "bias": np.asarray(bias[0]) if bias else np.zeros(kernel.shape[1], kernel.dtype)})
-            elif type(layer).__name__ == "Activation" and stack and stack[-1]["activation"] == "linear":
-                stack[-1]["activation"] = layer.activation.__name__
+            elif kind == "Activation":
+                name = getattr(layer.activation, "__name__", str(layer.activation))
+                if stack and stack[-1].get("kind") is None and stack[-1]["activation"] == "linear":
+                    stack[-1]["activation"] = name
+                else:
+                    stack.append({"kind": "activation", "activation": name})
+            elif kind == "BatchNormalization":
+                size = int(layer.moving_mean.shape[0])
+                stack.append({"kind": "batchnorm", "epsilon": float(layer.epsilon),
+                              "gamma": np.asarray(layer.gamma) if layer.scale else np.ones(size),
+                              "beta": np.asarray(layer.beta) if layer.center else np.zeros(size),
+                              "mean": np.asarray(layer.moving_mean), "variance": np.asarray(layer.moving_variance)})
+            else:
+                stack.append({"kind": "unsupported", "class": kind})
         return stack
 
     def train(model, x, y):
+        import io
+
         before = [w.copy() for w in model.get_weights()]
         empty = (np.zeros((0, 28, 28), np.uint8), np.zeros((0,), np.uint8))
-        with mnist_source((images, labels), empty):
+        printed = io.StringIO()
+        with mnist_source((images, labels), empty), contextlib.redirect_stdout(printed):
             history = student.train_model(model, x, y, epochs=epochs, batch_size=batch_size)  # noqa: F821
         after = model.get_weights()
         numbers = getattr(history, "history", None)
@@ -138,7 +155,8 @@ def probe(task, seed, images=None, labels=None, test_images=None, test_labels=No
             numbers = {str(key): [float(v) for v in values] for key, values in numbers.items()}
         return {"changed": any(not np.array_equal(b, a) for b, a in zip(before, after)),
                 "returned": type(history).__name__, "history": numbers if isinstance(numbers, dict) else None,
-                "steps": params.get("steps") if isinstance(params, dict) else None}
+                "steps": params.get("steps") if isinstance(params, dict) else None,
+                "printed": printed.getvalue()[:200]}
 
     if task == "load":
         with mnist_source((images, labels), (test_images, test_labels)):
@@ -156,9 +174,15 @@ def probe(task, seed, images=None, labels=None, test_images=None, test_labels=No
     if task == "pipeline":
         model = student.build_model()  # noqa: F821
         description = describe(model)
-        if not is_dense_stack(description):
-            return {"model": description}  # not something the grader can score: skip the training
-        return {"model": description, **train(model, x, labels), "layers": weights(model)}
+        if not isinstance(model, keras.Model):
+            return {"model": description}  # nothing to train or score
+        trained = train(model, x, labels)
+        sample = x[:32]
+        try:
+            reproduce = np.asarray(model(sample, training=False), dtype=np.float64)
+        except Exception:  # noqa: BLE001 - a model that cannot be called on (N, 784) rows
+            reproduce = None
+        return {"model": description, **trained, "layers": weights(model), "sample": sample, "reproduce": reproduce}
     raise ValueError(f"unknown task {task!r}")
 
 
@@ -211,7 +235,7 @@ def summary(description: dict) -> str:
 def check_architecture(description, hidden_units: int | None = None) -> None:
     """784 inputs -> Dense hidden layer(s) with a non-linearity -> Dense(10, softmax), compiled."""
     check(isinstance(description, dict) and not description.get("error"),
-          "build_model should return the Keras model it built (a keras.Sequential)",
+          "build_model should return the Keras model it built (a keras.Sequential, or a keras.Model)",
           str(description.get("error", "")) if isinstance(description, dict) else "")
     layers = description.get("layers")
     check(isinstance(layers, list) and all(isinstance(layer, dict) and {"class", "units", "activation"} <= set(layer)
@@ -231,8 +255,9 @@ def check_architecture(description, hidden_units: int | None = None) -> None:
     for layer in dense[:-1]:
         check(layer["activation"] != "linear", "a hidden layer without an activation adds nothing (two linear "
               "layers make one): give it a non-linear activation such as relu", shown)
-        check(layer["activation"] in keras_eval.ACTIVATIONS, "use relu, sigmoid or tanh in the hidden layers "
-              "(the grader scores the trained network with these)", shown)
+        check(layer["activation"] in keras_eval.ACTIVATIONS and layer["activation"] != "softmax",
+              "give each hidden layer a non-linear activation that Keras knows by name, such as relu, tanh or "
+              "sigmoid", shown)
     if hidden_units is not None:
         check(dense[0]["units"] == hidden_units,
               "build_model(hidden_units) should give the hidden layer hidden_units units", f"{shown}; asked for "
@@ -254,34 +279,70 @@ def loss_hint(description) -> str | None:
         return LOSS_HINTS.get(loss, "use a loss made for integer labels and 10 classes (a cross-entropy), "
                                     "given by name or as a keras.losses object")
     if description.get("from_logits"):
-        return ("the output layer already applies softmax: from_logits=True would treat its probabilities as "
-                "scores and apply softmax a second time")
+        dense = [layer for layer in description.get("layers") or [] if isinstance(layer, dict)
+                 and layer.get("class") == "Dense"]
+        if dense and dense[-1].get("activation") == "softmax":
+            return ("the output layer already applies softmax: from_logits=True would treat its probabilities as "
+                    "scores and apply softmax a second time")
+        return ("from_logits=True goes with an output layer that gives scores, but build_model must output "
+                "probabilities: use Dense(10, activation=\"softmax\") and the loss's default from_logits=False")
     return None
 
 
 def run_pipeline(student, seed: int, images: np.ndarray, labels: np.ndarray, *, epochs: int, batch_size: int):
-    """build_model() then train_model() in the sandbox; a failure caused by the loss gets the loss's hint."""
+    """build_model() then train_model() in the sandbox; a crash the loss or the architecture explains gets its hint."""
     try:
         return student.run(probe, "pipeline", seed, images=student.put("images", images),
                            labels=student.put("labels", labels), epochs=epochs, batch_size=batch_size)
     except StudentError as error:
         if error.not_implemented:
             raise
-        hint = loss_hint(student.run(probe, "build", seed))  # e.g. MSE on integer labels fails inside fit()
+        # The model's loss or shape explains most crashes inside fit() (MSE on integer labels, 1 output unit
+        # for 10 classes): say which, rather than only the error's name.
+        description = student.run(probe, "build", seed)
+        hint = loss_hint(description)
+        if hint is None:
+            try:
+                check_architecture(description)
+            except CheckFailed as failure:
+                hint = failure.hint
         if hint:
             raise CheckFailed(hint, f"training raised {error.type_name} ({error.where})") from None
         raise
 
 
+UNSCORABLE_HINT = ("the grader could not compute this model's outputs from its layers: it scores chains of "
+                   "Dense, Activation and BatchNormalization layers (Dropout and Flatten pass through), which is "
+                   "what build_model's docstring asks for")
+PROBABILITIES_HINT = ("the model's outputs are not 10 class probabilities per image: end the model with "
+                      "Dense(10, activation=\"softmax\")")
+
+
 def trained_layers(result) -> list[dict]:
-    """The Dense stack the pipeline sent back, after checking it is one the grader can score."""
+    """The layers of the trained model the pipeline sent back, once they are known to be what the model
+    computes, map 784 inputs to 10 probabilities and have been trained. Architecture is not judged here
+    (it has its own check), so any such model has its accuracy scored."""
     check(isinstance(result, dict) and isinstance(result.get("model"), dict), "build_model and train_model "
           "should give back a trained Keras model")
-    check_architecture(result["model"])
+    check(not result["model"].get("error") and "layers" in result,
+          "build_model should return a Keras model (keras.Sequential or keras.Model)",
+          str(result["model"].get("error", "")))
     check(result.get("changed"), NOT_TRAINED_HINT)
-    layers = result.get("layers")
+    layers, sample, reproduce = result.get("layers"), result.get("sample"), result.get("reproduce")
     check(isinstance(layers, list) and all(isinstance(layer, dict) for layer in layers),
           "the trained model's weights could not be read")
+    check(isinstance(reproduce, np.ndarray) and isinstance(sample, np.ndarray) and sample.shape[1:] == (PIXELS,),
+          "the model could not be called on a batch of (N, 784) images", summary(result["model"]))
+    try:
+        computed = keras_eval.dense_stack_predict(layers, sample)
+    except (ValueError, KeyError, TypeError) as error:
+        raise CheckFailed(UNSCORABLE_HINT, f"{error}; {summary(result['model'])}") from None
+    check(reproduce.ndim == 2 and reproduce.shape[1] == DIGITS, WIDTH_HINT,
+          f"{summary(result['model'])}; output shape {reproduce.shape}")
+    check(keras_eval.are_probabilities(reproduce), PROBABILITIES_HINT,
+          f"{summary(result['model'])}; output shape {reproduce.shape}")
+    check(computed.shape == reproduce.shape and np.allclose(computed, reproduce, atol=1e-4), UNSCORABLE_HINT,
+          summary(result["model"]))
     return layers
 
 

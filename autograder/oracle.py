@@ -86,16 +86,20 @@ def sigmoid_derivative_mistakes(a) -> dict:
             "no factor": (1 - a, "sigma'(z) = sigma(z) * (1 - sigma(z)): a factor is missing")}
 
 
-def forward_mistakes(params: dict, x: np.ndarray, key: str = "output") -> dict:
-    """What common wrong forward passes give for `key` (one of the four cached arrays)."""
+BIAS_AFTER_HINT = ("a bias is added after the sigmoid: each layer adds its bias to the weighted sum, "
+                   "and the sigmoid comes last")
+
+
+def forward_mistake_layers(params: dict, x: np.ndarray) -> dict:
+    """What common wrong forward passes cache: {mistake: ({cached name: array}, hint)}."""
     w1, b1, w2, b2 = (params[name] for name in PARAMETERS)
 
-    def run(hidden_bias=True, output_bias=True, hidden=logistic, output=logistic):
-        hidden_in = x @ w1 + (b1 if hidden_bias else 0)
-        hidden_out = hidden(hidden_in)
-        output_in = hidden_out @ w2 + (b2 if output_bias else 0)
+    def run(hidden_bias=True, output_bias=True, hidden=logistic, output=logistic, bias_after=False):
+        hidden_in = x @ w1 + (b1 if hidden_bias and not bias_after else 0)
+        hidden_out = hidden(hidden_in) + (b1 if bias_after else 0)
+        output_in = hidden_out @ w2 + (b2 if output_bias and not bias_after else 0)
         return {"hidden_layer_input": hidden_in, "hidden_layer_output": hidden_out,
-                "output_layer_input": output_in, "output": output(output_in)}[key]
+                "output_layer_input": output_in, "output": output(output_in) + (b2 if bias_after else 0)}
 
     def relu(z):
         return np.maximum(z, 0)
@@ -107,12 +111,21 @@ def forward_mistakes(params: dict, x: np.ndarray, key: str = "output") -> dict:
         "no bias": (run(False, False), "the biases are missing: each layer adds its bias before the sigmoid"),
         "no hidden bias": (run(hidden_bias=False), "the hidden layer's bias is missing"),
         "no output bias": (run(output_bias=False), "the output layer's bias is missing"),
+        "bias after sigmoid": (run(bias_after=True), BIAS_AFTER_HINT),
         "linear output": (run(output=linear), "the output layer needs a sigmoid too (it is linear here)"),
         "relu hidden": (run(hidden=relu), "the hidden layer uses ReLU; this network uses the sigmoid on both layers"),
         "linear hidden": (run(hidden=linear), "the hidden layer needs a sigmoid before the output layer"),
     }
 
 
+def forward_mistakes(params: dict, x: np.ndarray, key: str = "output") -> dict:
+    """What common wrong forward passes give for `key` (one of the four cached arrays)."""
+    return {name: (cached[key], hint) for name, (cached, hint) in forward_mistake_layers(params, x).items()}
+
+
+STATE_HINT = ("the first backward() step is right but the second, on the same network, is not: backward() must "
+              "not remember anything between calls (no momentum, no stored gradients or old weights); each step "
+              "uses only the arguments and the activations forward() just cached")
 STEP_HINTS = {
     "rate": "the update ignores self.learning_rate",
     "mean": ("the update is averaged over samples (divided by N); "
@@ -151,3 +164,61 @@ def train_mistakes(losses: np.ndarray, shifted: np.ndarray) -> dict:
         "plain mean": (losses / 2, "the loss is 1/2 * a sum over samples, not a mean"),
         "half": (2 * losses, "the loss has a factor 1/2: L = 1/2 * sum((labels - output)**2)"),
     }
+
+
+# -- Runs in the sandbox (student.run sends it as bytecode; `student` is the submission's module) --
+
+def train_xor_runs(seeds, inputs):
+    """train_xor(seed) for each seed, recording every MLP.train call it makes: where each call
+    started and ended, so the grader can tell that the network returned is the one train() produced."""
+    import time
+
+    import numpy as np
+
+    names = ("weights_input_hidden", "bias_hidden", "weights_hidden_output", "bias_output")
+
+    def snapshot(network):
+        return {name: np.array(getattr(network, name), dtype=float) for name in names}
+
+    runs = []
+    for seed in seeds:
+        calls = []
+        original = student.MLP.train  # noqa: F821
+
+        def recording(self, *args, **kwargs):
+            start = snapshot(self)
+            try:
+                return original(self, *args, **kwargs)
+            finally:
+                calls.append({"start": start, "end": snapshot(self), "network": id(self)})
+
+        student.MLP.train = recording  # noqa: F821
+        started = time.process_time()  # CPU time: a busy grading machine does not make it slow
+        try:
+            net = student.train_xor(seed)  # noqa: F821
+        finally:
+            student.MLP.train = original  # noqa: F821
+        seconds = time.process_time() - started
+        runs.append({"calls": [{key: call[key] for key in ("start", "end")} for call in calls],
+                     "same_network": [call["network"] == id(net) for call in calls], "seconds": seconds,
+                     "params": {name: getattr(net, name) for name in names}, "predicted": net.predict(inputs)})
+    return runs
+
+
+def train_provenance(run) -> str | None:
+    """Why the network of one recorded train_xor run is not the one its train() calls produced, or None."""
+    calls = run.get("calls") if isinstance(run, dict) else None
+    if not isinstance(calls, list) or not calls:
+        return "train_xor must train the network with its train() method (no hand-set weights)"
+    try:
+        chain = [({n: np.asarray(c["start"][n], dtype=float) for n in PARAMETERS},
+                  {n: np.asarray(c["end"][n], dtype=float) for n in PARAMETERS}) for c in calls]
+        final = {n: np.asarray(run["params"][n], dtype=float) for n in PARAMETERS}
+    except Exception:  # noqa: BLE001 - whatever shape a strange network gives, it is not a trained MLP
+        return "train_xor should return the MLP it trained, with its four parameter arrays"
+    same = lambda a, b: all(a[n].shape == b[n].shape and np.array_equal(a[n], b[n]) for n in PARAMETERS)  # noqa: E731
+    if any(not same(end, start) for (_, end), (start, _) in zip(chain, chain[1:])) or not same(chain[-1][1], final) \
+            or not all(run.get("same_network") or [False]):
+        return ("the network train_xor returns is not the one train() produced: its weights were changed after "
+                "train() returned (or between train() calls). Return the network exactly as train() leaves it")
+    return None

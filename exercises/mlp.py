@@ -14,10 +14,11 @@ def sigmoid(x):
     """Logistic function 1 / (1 + exp(-x)), elementwise.
 
     Args:
-        x: a float or an array of any shape.
+        x: a float or an int, or an array of any shape (float64 or float32). Not modified.
     Returns:
         Array (or float) shaped like x, every value in [0, 1]. Must not warn or
-        return NaN for |x| up to 1e4.
+        return NaN for |x| up to 1e4, for float64 and float32 input alike (float32's
+        exp overflows already above 88.7).
     """
     # TODO: the lesson's one-liner calls np.exp(-x), which overflows (and warns) for
     # x below about -709. Find a form that never exponentiates a large positive number.
@@ -31,9 +32,11 @@ def sigmoid_derivative(a):
     activations, and backward() passes them here.
 
     Args:
-        a: sigmoid activations, any shape (a = sigmoid(z), as cached by forward()).
+        a: sigmoid activations, any shape (a = sigmoid(z), as cached by forward()),
+            float64 or float32. Not modified: backward() passes the cached arrays.
     Returns:
-        Array shaped like a: d sigmoid / dz at the z that produced a.
+        Array shaped like a: d sigmoid / dz at the z that produced a, also where the
+        sigmoid saturates (a at or next to 0 or 1: the slope goes to 0, no floor).
     """
     # TODO: use the identity sigma'(z) = sigma(z) * (1 - sigma(z)).
     raise NotImplementedError("sigmoid_derivative is not implemented yet")
@@ -70,11 +73,12 @@ class MLP:
         """Forward pass; caches each layer's input and output for backward().
 
         Args:
-            inputs: (N, D) batch, or a single sample of shape (D,).
+            inputs: (N, D) batch, or a single sample of shape (D,); float64 or float32.
+                Neither the inputs nor the weights are modified.
         Returns:
             output: (N, K), or (K,) for a single sample. Also sets
-            self.hidden_layer_input and self.hidden_layer_output ((N, H) or (H,)),
-            self.output_layer_input and self.output ((N, K) or (K,)).
+            self.hidden_layer_input and self.hidden_layer_output ((N, H), or (H,) for
+            a single sample), self.output_layer_input and self.output ((N, K) or (K,)).
         """
         # TODO: hidden layer then output layer, each a weighted sum plus bias passed
         # through sigmoid; keep the four intermediate arrays on self.
@@ -85,9 +89,11 @@ class MLP:
 
         Uses the activations cached by the last forward() call and updates
         the four parameter arrays in place, each step scaled by self.learning_rate.
+        Each call is one plain gradient step: nothing is remembered from earlier calls
+        (no momentum), and the arguments are not modified.
 
         Args:
-            inputs: (N, D) batch that forward() was called with.
+            inputs: (N, D) batch that forward() was called with (float64 or float32).
             actual_output: (N, K) targets.
             predicted_output: (N, K) output of forward(inputs).
         Returns:
@@ -127,8 +133,9 @@ def train_xor(seed=0):
     Args:
         seed: passed to MLP(..., seed=seed).
     Returns:
-        The trained MLP: every output of predict(XOR_INPUTS) within 0.1 of XOR_LABELS,
-        for nearly every seed.
+        The trained MLP, exactly as its train() calls left it (its weights learned from
+        the seeded random start, never set by hand): every output of predict(XOR_INPUTS)
+        within 0.1 of XOR_LABELS, for nearly every seed.
     """
     # TODO: create MLP(2, hidden_size, 1, learning_rate=..., seed=seed), train it with
     # its train() method on XOR_INPUTS and XOR_LABELS, and return it.

@@ -26,10 +26,14 @@ def build_model(hidden_units=128):
     """A compiled multilayer perceptron that maps 784 pixels to 10 digit probabilities.
 
     Args:
-        hidden_units: H, the number of units in the hidden layer.
+        hidden_units: H, the number of units in the (first) hidden layer.
     Returns:
-        A compiled keras.Sequential: input (N, 784) -> Dense(H, relu) -> Dense(10, softmax),
-        trained with adam on sparse categorical cross-entropy, reporting "accuracy".
+        A compiled Keras model, keras.Sequential (or the functional API's keras.Model):
+        input (N, 784) -> Dense(H) with a non-linear activation (relu is a good choice)
+        -> Dense(10, softmax). More hidden Dense layers and Dropout are allowed.
+        Compiled with any optimizer (adam works well), the loss for integer labels,
+        sparse categorical cross-entropy (on probabilities: from_logits=False, its
+        default), and metrics=["accuracy"].
     """
     # TODO: a keras.Sequential of keras.Input(shape=(784,)), a Dense hidden layer and a
     # 10-way softmax output; compile it with an optimizer, a loss for integer labels and accuracy.
@@ -47,7 +51,7 @@ def train_model(model, x_train, y_train, epochs=5, batch_size=128):
         batch_size: images per gradient step.
     Returns:
         The keras.callbacks.History that fit() returns; history.history["loss"] and
-        history.history["accuracy"] hold one value per epoch.
+        history.history["accuracy"] hold one value per epoch. Prints nothing.
     """
     # TODO: one call to the model's fit method, passing epochs and batch_size on and
     # printing nothing (verbose=0). Return what it returns.

@@ -13,6 +13,12 @@ probed in its own process against the reference on fixed random inputs:
   under a second (other hyperparameters: the contract lets students choose them);
 - changed: anything else. A changed mutant must lose points.
 
+No-work mutants replace whole solution blocks with bodies that do no work: zeros, the input, a
+constant, random values of the right shape, nothing (`pass`), and for backward a stateful
+(momentum) update whose first step is right; plus train_xor returning hand-set weights after a
+one-epoch train(). Each must lose every point of its exercise (for hand-set XOR: every point that
+judges train_xor's network), and the matrix shows what it kept.
+
 Mutants are graded in batches by `grade-all --jobs N`, each on its own exercise (or on all five
 with --all-exercises: the full matrix, about twice as slow). Exit status 1 when a changed mutant
 keeps full marks, an equivalent or correct one loses points, or a mutant loses points on an
@@ -189,6 +195,7 @@ class Mutant:
     lost: dict[str, float] = field(default_factory=dict)  # exercise -> points lost
     graded: tuple[str, ...] = ()  # the exercises it was graded on
     error: str = ""  # the engine could not grade it
+    must_lose: float = 0.0  # no-work mutants: the points they must lose on their own exercise (all of them)
 
     @property
     def exercise(self) -> str:
@@ -209,6 +216,138 @@ def generate(source: str) -> list[Mutant]:
             continue  # the same program as the original or as an earlier mutant
         seen.add(text)
         mutants.append(Mutant(f"m{len(mutants) + 1:03d}", line, function_at(tree, line), description, text))
+    return mutants
+
+
+# -- no-work mutants ----------------------------------------------------------------------
+
+# {kind: {function: body}}; a body replaces that function's solution block. For the train_xor
+# exercise only MLP.train is replaced: train_xor() then trains with a train() that does no work.
+NO_WORK = {
+    "zeros": {
+        "sigmoid": "return np.zeros_like(np.asarray(x, dtype=float))",
+        "sigmoid_derivative": "return np.zeros_like(np.asarray(a, dtype=float))",
+        "MLP.__init__": """self.weights_input_hidden = np.zeros((input_size, hidden_size))
+self.weights_hidden_output = np.zeros((hidden_size, output_size))
+self.bias_hidden = np.zeros(hidden_size)
+self.bias_output = np.zeros(output_size)""",
+        "MLP.forward": """shape = np.shape(inputs)[:-1]
+self.hidden_layer_input = self.hidden_layer_output = np.zeros(shape + self.bias_hidden.shape)
+self.output_layer_input = self.output = np.zeros(shape + self.bias_output.shape)
+return self.output""",
+        "MLP.backward": """for name in ("weights_input_hidden", "bias_hidden", "weights_hidden_output", "bias_output"):
+    getattr(self, name)[...] += 0.0""",
+        "MLP.train": "return [0.0] * epochs",
+    },
+    "input": {
+        "sigmoid": "return x",
+        "sigmoid_derivative": "return a",
+        "MLP.__init__": """self.weights_input_hidden = np.ones((input_size, hidden_size)) * input_size
+self.weights_hidden_output = np.ones((hidden_size, output_size)) * hidden_size
+self.bias_hidden = np.ones(hidden_size)
+self.bias_output = np.ones(output_size)""",
+        "MLP.forward": """self.hidden_layer_input = self.hidden_layer_output = inputs
+self.output_layer_input = self.output = inputs
+return inputs""",
+        "MLP.backward": "return inputs",
+        "MLP.train": "return [float(value) for value in np.ravel(labels)][:epochs]",
+    },
+    "constant": {
+        "sigmoid": "return np.full(np.shape(x), 0.5)",
+        "sigmoid_derivative": "return np.full(np.shape(a), 0.25)",
+        "MLP.__init__": """self.weights_input_hidden = np.full((input_size, hidden_size), 0.5)
+self.weights_hidden_output = np.full((hidden_size, output_size), 0.5)
+self.bias_hidden = np.full(hidden_size, 0.5)
+self.bias_output = np.full(output_size, 0.5)""",
+        "MLP.forward": """shape = np.shape(inputs)[:-1]
+self.hidden_layer_input = self.hidden_layer_output = np.full(shape + self.bias_hidden.shape, 0.5)
+self.output_layer_input = self.output = np.full(shape + self.bias_output.shape, 0.5)
+return self.output""",
+        "MLP.backward": """for name in ("weights_input_hidden", "bias_hidden", "weights_hidden_output", "bias_output"):
+    getattr(self, name)[...] += 0.01""",
+        "MLP.train": "return [0.25] * epochs",
+    },
+    "random": {
+        "sigmoid": "return np.random.default_rng().random(np.shape(x))",
+        "sigmoid_derivative": "return 0.25 * np.random.default_rng().random(np.shape(a))",
+        "MLP.__init__": """self.weights_input_hidden = np.random.random((input_size, hidden_size))
+self.weights_hidden_output = np.random.random((hidden_size, output_size))
+self.bias_hidden = np.random.random(hidden_size)
+self.bias_output = np.random.random(output_size)""",
+        "MLP.forward": """rng, shape = np.random.default_rng(), np.shape(inputs)[:-1]
+self.hidden_layer_input = rng.normal(size=shape + self.bias_hidden.shape)
+self.hidden_layer_output = rng.random(shape + self.bias_hidden.shape)
+self.output_layer_input = rng.normal(size=shape + self.bias_output.shape)
+self.output = rng.random(shape + self.bias_output.shape)
+return self.output""",
+        "MLP.backward": """rng = np.random.default_rng()
+for name in ("weights_input_hidden", "bias_hidden", "weights_hidden_output", "bias_output"):
+    value = getattr(self, name)
+    value += self.learning_rate * rng.normal(scale=0.1, size=value.shape)""",
+        "MLP.train": "return list(np.random.default_rng().random(epochs))",
+    },
+    "none": {name: "pass" for name in ("sigmoid", "sigmoid_derivative", "MLP.__init__", "MLP.forward",
+                                       "MLP.backward", "MLP.train")},
+    "stateful": {
+        # Momentum: the first step from a fresh network is exactly right, every later one is not.
+        "MLP.backward": """output_delta = (actual_output - predicted_output) * sigmoid_derivative(predicted_output)
+hidden_delta = (output_delta @ self.weights_hidden_output.T) * sigmoid_derivative(self.hidden_layer_output)
+steps = {"weights_hidden_output": self.hidden_layer_output.T @ output_delta, "bias_output": output_delta.sum(axis=0),
+         "weights_input_hidden": inputs.T @ hidden_delta, "bias_hidden": hidden_delta.sum(axis=0)}
+velocity = getattr(self, "_velocity", None) or {name: 0.0 for name in steps}
+for name, step in steps.items():
+    velocity[name] = 0.9 * velocity[name] + step
+    getattr(self, name)[...] += self.learning_rate * velocity[name]
+self._velocity = velocity""",
+    },
+    "hand-set": {
+        # Trains for one epoch (so train() is called from the seeded start), then sets XOR by hand.
+        "train_xor": """network = MLP(2, 2, 1, learning_rate=2.0, seed=seed)
+network.train(XOR_INPUTS, XOR_LABELS, epochs=1)
+noise = np.random.default_rng(seed).normal(scale=1e-3, size=4)
+network.weights_input_hidden[...] = np.array([[20.0, -20.0], [20.0, -20.0]]) + noise.reshape(2, 2)
+network.bias_hidden[...] = [-10.0, 30.0]
+network.weights_hidden_output[...] = [[20.0], [20.0]]
+network.bias_output[...] = [-30.0]
+return network""",
+    },
+}
+# hand-set XOR keeps what train() itself earns: only the checks that judge train_xor's network must go to 0.
+HAND_SET_CHECKS = ("test_train_xor_solves_xor", "test_train_xor_converges_for_most_seeds")
+
+
+def replace_blocks(source: str, bodies: dict[str, str]) -> str:
+    """source with the solution block of each named function replaced by its body."""
+    tree, lines, out, skipping = ast.parse(source), source.splitlines(), [], False
+    for number, line in enumerate(lines, start=1):
+        if line.strip() == "### BEGIN SOLUTION" and function_at(tree, number) in bodies:
+            indent = line[: len(line) - len(line.lstrip())]
+            out += [line] + [indent + body_line for body_line in bodies[function_at(tree, number)].splitlines()]
+            skipping = True
+        elif line.strip() == "### END SOLUTION":
+            skipping = False
+            out.append(line)
+        elif not skipping:
+            out.append(line)
+    return "\n".join(out) + "\n"
+
+
+def generate_no_work(source: str, points: dict[str, dict[str, float]]) -> list[Mutant]:
+    """One mutant per exercise and kind of no work; must_lose is every point of its exercise.
+
+    points: {exercise: {grader: points}}, from grading.toml."""
+    mutants = []
+    for kind, bodies in NO_WORK.items():
+        for exercise in EXERCISES:
+            chosen = {name: body for name, body in bodies.items() if EXERCISE_OF[name] == exercise}
+            if not chosen:
+                continue
+            main = [name for name in chosen if name != "MLP.__init__"][0]
+            lose = sum(value for name, value in points[exercise].items()
+                       if kind != "hand-set" or name in HAND_SET_CHECKS)
+            mutants.append(Mutant(f"w{len(mutants) + 1:02d}", 0, main, f"no work: {kind} ({', '.join(chosen)})",
+                                  replace_blocks(source, chosen), verdict="changed", why="does no work",
+                                  must_lose=lose))
     return mutants
 
 
@@ -244,14 +383,24 @@ def observe(module) -> dict[str, dict]:
     batch, single, targets = rng.normal(size=(6, 3)), rng.normal(size=3), rng.uniform(size=(6, 2))
     xor_params = random_params(rng, 2, 4, 1)
 
+    extreme = np.array([-1e4, -800.0, -100.0, -89.0, 0.0, 89.0, 100.0, 800.0, 1e4])
+
     def sigmoid():
-        copy_of_x = x.copy()
-        values = [module.sigmoid(x), module.sigmoid(np.array([-1e4, -800.0, 0.0, 800.0, 1e4])), module.sigmoid(1.5),
-                  module.sigmoid(-2), module.sigmoid(x.astype(np.float32))]
-        return values + [copy_of_x - x]
+        copy_of_x, far, far32 = x.copy(), extreme.copy(), extreme.astype(np.float32)
+        values = [module.sigmoid(x), module.sigmoid(far), module.sigmoid(1.5), module.sigmoid(-2),
+                  module.sigmoid(x.astype(np.float32)), module.sigmoid(far32)]
+        return values + [copy_of_x - x, far - extreme, far32 - extreme.astype(np.float32)]
+
+    saturated = np.array([0.0, 1e-12, 1e-6, 1e-4, 1 - 1e-4, 1 - 1e-6, 1 - 1e-12, 1.0])
 
     def sigmoid_derivative():
-        return [module.sigmoid_derivative(a), module.sigmoid_derivative(0.3)]
+        given, given32 = a.copy(), saturated.astype(np.float32)
+        values = [module.sigmoid_derivative(given), module.sigmoid_derivative(0.3),
+                  module.sigmoid_derivative(saturated.copy())]
+        # float32 input is only checked for being left alone: its a - a * a in float32 is off by ~6e-8 near
+        # a = 1, which the contract accepts (grading.toml's atol) and _same would not.
+        module.sigmoid_derivative(given32)
+        return values + [given - a, given32 - saturated.astype(np.float32)]
 
     def initial():
         nets = [module.MLP(3, 5, 2, seed=7), module.MLP(3, 5, 2, learning_rate=0.3, seed=8)]
@@ -261,17 +410,29 @@ def observe(module) -> dict[str, dict]:
         net = module.MLP(3, 5, 2, seed=0)
         for name, value in params.items():
             setattr(net, name, value.copy())
-        out = [net.forward(batch)] + [getattr(net, name) for name in layers(params, batch)]
-        return out + [net.forward(single), net.predict(batch)]
+        given = batch.copy()
+        out = [net.forward(given)] + [getattr(net, name) for name in layers(params, batch)] + [given - batch]
+        out += [net.forward(single)] + [getattr(net, name) for name in layers(params, batch)]
+        return out + [net.predict(batch), net.forward(batch.astype(np.float32))] + [
+            getattr(net, name) - params[name] for name in PARAMETERS]
 
     def backward():
         net = module.MLP(3, 5, 2, learning_rate=0.3, seed=0)
         arrays = {name: value.copy() for name, value in params.items()}
         for name, value in {**arrays, **layers(params, batch)}.items():
             setattr(net, name, value)
-        returned = net.backward(batch, targets, layers(params, batch)["output"])
-        return [getattr(net, name) for name in PARAMETERS] + [returned is None] + [
+        arguments = [batch.copy(), targets.copy(), layers(params, batch)["output"]]
+        returned = net.backward(*arguments)
+        out = [getattr(net, name).copy() for name in PARAMETERS] + [returned is None] + [
             getattr(net, name) is arrays[name] for name in PARAMETERS]
+        out += [arguments[0] - batch, arguments[1] - targets]
+        # A second step on the same network, from its new weights: a stateful backward() differs here.
+        now = {name: np.array(getattr(net, name), dtype=float) for name in PARAMETERS}
+        second = layers(now, batch[::-1])
+        for name, value in second.items():
+            setattr(net, name, value)
+        net.backward(batch[::-1].copy(), targets[::-1].copy(), second["output"])
+        return out + [getattr(net, name) for name in PARAMETERS]
 
     def train():
         net = module.MLP(2, 4, 1, learning_rate=0.7, seed=0)
@@ -378,6 +539,9 @@ def problems(mutant: Mutant) -> list[str]:
     found = []
     if mutant.verdict == "changed" and not mutant.lost:
         found.append("SURVIVED: changes behaviour but keeps full marks")
+    if mutant.must_lose and mutant.lost.get(mutant.exercise, 0.0) < mutant.must_lose - 1e-6:
+        kept = mutant.must_lose - mutant.lost.get(mutant.exercise, 0.0)
+        found.append(f"NO WORK BUT KEPT {kept:g} of {mutant.must_lose:g} points")
     if mutant.verdict in ("equivalent", "correct") and mutant.lost:
         found.append(f"lost points although it is {mutant.verdict}")
     collateral = sorted(set(mutant.lost) - {mutant.exercise})
@@ -392,8 +556,12 @@ def print_matrix(mutants: list[Mutant]) -> None:
     print(f"{'id':5} {'line':>4}  {'function':19} {'mutation':58} " + " ".join(f"{s:>5}" for s in short.values())
           + "  verdict")
     for m in mutants:
+        if m.must_lose and m is next(x for x in mutants if x.must_lose):
+            print("-- no-work mutants: each must lose every point it is graded for on its own exercise --")
         cells = " ".join(f"{-m.lost[e]:>5g}" if e in m.lost else f"{'.' if e in m.graded else '':>5}" for e in EXERCISES)
         state = "ERROR" if m.error else "killed" if m.lost else m.verdict.replace("changed", "SURVIVED")
+        if m.must_lose and not m.error:
+            state = f"kept {m.must_lose - m.lost.get(m.exercise, 0.0):g}/{m.must_lose:g}"
         flag = "  <-- " + "; ".join(problems(m)) if problems(m) else ""
         print(f"{m.name:5} {m.line:>4}  {m.function:19} {m.description[:58]:58} {cells}  {state}{flag}")
 
@@ -421,6 +589,8 @@ def grade(mutants: list[Mutant], workdir: Path, jobs: int, all_exercises: bool) 
 
 def summary(mutants: list[Mutant], seconds: float) -> list[Mutant]:
     """Print the counts and the mutation score; return the mutants that show a grader problem."""
+    no_work = [m for m in mutants if m.must_lose]
+    mutants = [m for m in mutants if not m.must_lose]
     killed = [m for m in mutants if m.lost and m.verdict not in ("equivalent", "correct")]
     survived = [m for m in mutants if m.verdict == "changed" and not m.lost and not m.error]
     set_aside = [m for m in mutants if m.verdict in ("equivalent", "correct") or m.verdict == "uncertain" and not m.lost]
@@ -432,17 +602,30 @@ def summary(mutants: list[Mutant], seconds: float) -> list[Mutant]:
     print(f"mutation score: {len(killed)}/{counted} = {score:.1f}% of behaviour-changing mutants killed ({seconds:.0f} s)")
     for mutant in set_aside:
         print(f"  {mutant.name} {mutant.verdict}: {mutant.description} ({mutant.why})")
-    failures = [m for m in mutants if problems(m)]
+    zeroed = [m for m in no_work if not problems(m)]
+    print(f"no-work mutants: {len(zeroed)}/{len(no_work)} lose every point they must on their own exercise")
+    failures = [m for m in mutants + no_work if problems(m)]
     for mutant in failures:
         print(f"FAIL {mutant.name} line {mutant.line} {mutant.description}: {'; '.join(problems(mutant))} "
               f"[probe: {mutant.why}]")
     return failures
 
 
+def _points() -> dict[str, dict[str, float]]:
+    sys.path.insert(0, str(REPO))
+    from autograder.config import load
+
+    config = load(REPO / "grading.toml")
+    return {name: dict(config.exercises[name].points) for name in EXERCISES}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--jobs", type=int, default=2)
-    parser.add_argument("--limit", type=int, help="only the first N mutants (a quick look)")
+    parser.add_argument("--limit", type=int, help="only the first N mutants (a quick look; no no-work mutants)")
+    parser.add_argument("--no-work-only", action="store_true", help="only the no-work mutants (no probing)")
+    parser.add_argument("--exercise", action="append", choices=EXERCISES,
+                        help="only the mutants of this exercise (repeatable)")
     parser.add_argument("--all-exercises", action="store_true",
                         help="grade every mutant on all five exercises: the full matrix, about twice as slow")
     parser.add_argument("--keep", type=Path, help="write the mutants and their results here and keep them")
@@ -453,7 +636,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0
 
     started = time.monotonic()
-    mutants = generate(SOLUTION.read_text())[: args.limit]
+    mutants = [] if args.no_work_only else generate(SOLUTION.read_text())[: args.limit]
+    mutants = [m for m in mutants if not args.exercise or m.exercise in args.exercise]
     workdir = args.keep or Path(tempfile.mkdtemp(prefix="mutants-"))
     try:
         print(f"{len(mutants)} mutants of solutions/mlp.py: probing, then grading ({args.jobs} jobs)...", flush=True)
@@ -465,6 +649,8 @@ def main(argv: list[str] | None = None) -> int:
             verdicts = list(pool.map(_probe_in_child, [probes / f"{m.name}.py" for m in mutants]))
         for mutant, verdict in zip(mutants, verdicts):
             mutant.verdict, mutant.why = verdict["verdict"], verdict["why"]
+        mutants += generate_no_work(SOLUTION.read_text(), _points()) if not args.limit else []
+        mutants = [m for m in mutants if not args.exercise or m.exercise in args.exercise]
         grade(mutants, workdir, args.jobs, args.all_exercises)
     finally:
         if not args.keep:

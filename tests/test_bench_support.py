@@ -85,7 +85,8 @@ def test_close_in_background_then_join_leaves_nothing(tmp_path):
 
 def test_in_process_stand_in_scores_like_the_sandbox(tmp_path, solution_mlp):
     """bench/inprocess_grade.py (the cost-of-isolation baseline) gives the engine's scores."""
-    submission = make_submission(tmp_path / "mistake", mlp=mutate(solution_mlp, "return a - a * a", "return a * a - a"))
+    submission = make_submission(tmp_path / "mistake", mlp=mutate(solution_mlp, "return a - a * a",
+                                                                       "return np.maximum(a - a * a, 1e-4)"))
     done = run_cli("grade", str(submission), "--results", str(tmp_path / "r.json"), "--only", ",".join(NUMPY))
     assert done.returncode == 0, done.stderr
     engine = exercise_scores(json.loads((tmp_path / "r.json").read_text()))

@@ -1,5 +1,6 @@
 """The keras_mnist graders: full marks for the reference and the same grade twice, zero for the
-stub, and the four Keras mistakes of issue 4 each caught on the checks it breaks, with its hint.
+stub, the Keras mistakes each caught on the checks it breaks (and only those), with its hint,
+and correct variants (the functional API, separate Activation layers) at full marks.
 
 Every keras grade imports TensorFlow in a sandboxed child and trains twice (~5-10 s), so the
 stub and the mistakes are graded by one `grade-all --jobs 2` call.
@@ -13,23 +14,65 @@ import sys
 import pytest
 from conftest import REPO, exercise_scores, grade, make_submission, mutate, run_cli
 
-from autograder.keras_checks import MSE_HINT, NOT_TRAINED_HINT, UNSCALED_HINT, WIDTH_HINT
+from autograder.keras_checks import MSE_HINT, NOT_TRAINED_HINT, PROBABILITIES_HINT, UNSCALED_HINT, WIDTH_HINT
 
 NUMPY_EXERCISES = ("sigmoid", "sigmoid_derivative", "forward", "backward", "train_xor")
 
-# folder: (replacement in solutions/mnist_keras.py, a phrase of its hint, the checks it must fail;
-# every other keras check must pass)
+# folder: (replacements in solutions/mnist_keras.py, a phrase of its hint or {check: phrase}, the checks
+# it must fail; every other keras check must pass)
 MISTAKES = {
-    "unscaled-pixels": (('.astype("float32") / 255.0', '.astype("float32")'), UNSCALED_HINT,
+    "unscaled-pixels": ((('.astype("float32") / 255.0', '.astype("float32")'),), UNSCALED_HINT,
                         {"load_mnist_flattens_and_scales", "load_mnist_keeps_both_splits"}),
-    "mse-loss": (('loss="sparse_categorical_crossentropy"', 'loss="mse"'), MSE_HINT,
+    "mse-loss": ((('loss="sparse_categorical_crossentropy"', 'loss="mse"'),), MSE_HINT,
                  {"compiled_for_integer_labels", "trains_on_small_subset", "test_accuracy"}),
-    "wrong-output-width": (('keras.layers.Dense(10, activation="softmax")', 'keras.layers.Dense(1, activation="softmax")'),
+    "wrong-output-width": ((('keras.layers.Dense(10, activation="softmax")', 'keras.layers.Dense(1, activation="softmax")'),),
                            WIDTH_HINT, {"build_model_architecture", "trains_on_small_subset", "test_accuracy"}),
-    "no-training": (("return model.fit(x_train, y_train, epochs=epochs, batch_size=batch_size, verbose=0)",
-                     "return keras.callbacks.History()"), NOT_TRAINED_HINT,
+    "no-training": ((("return model.fit(x_train, y_train, epochs=epochs, batch_size=batch_size, verbose=0)",
+                      "return keras.callbacks.History()"),), NOT_TRAINED_HINT,
                     {"trains_on_small_subset", "train_model_fits_given_data", "test_accuracy"}),
+    # Scores plus from_logits is a sound pair, but the contract's output is probabilities: the hint says so
+    # (it used to say "the output layer already applies softmax").
+    "linear-output-from-logits": ((('keras.layers.Dense(10, activation="softmax")', "keras.layers.Dense(10)"),
+                                   ('loss="sparse_categorical_crossentropy"',
+                                    "loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True)")),
+                                  {"build_model_architecture": "softmax", "compiled_for_integer_labels":
+                                   "must output probabilities", "trains_on_small_subset": PROBABILITIES_HINT,
+                                   "test_accuracy": PROBABILITIES_HINT},
+                                  {"build_model_architecture", "compiled_for_integer_labels", "trains_on_small_subset",
+                                   "test_accuracy"}),
+    "loud-fit": ((("batch_size=batch_size, verbose=0)", "batch_size=batch_size, verbose=2)"),), "fit quietly",
+                 {"train_model_fits_given_data"}),
 }
+FUNCTIONAL = """    inputs = keras.Input(shape=(784,))
+    hidden = keras.layers.Dense(hidden_units, activation="relu")(inputs)
+    model = keras.Model(inputs, keras.layers.Dense(10, activation="softmax")(hidden))
+"""
+SEQUENTIAL = """    model = keras.Sequential([
+        keras.Input(shape=(784,)),
+        keras.layers.Dense(hidden_units, activation="relu"),
+        keras.layers.Dense(10, activation="softmax"),
+    ])
+"""
+# Correct builds written differently: each gets full keras marks (architecture and accuracy judged apart).
+VARIANTS = {
+    "functional-api": ((SEQUENTIAL, FUNCTIONAL),),
+    "activation-layers-and-objects": ((SEQUENTIAL, """    model = keras.Sequential()
+    model.add(keras.Input(shape=(784,)))
+    model.add(keras.layers.Dense(hidden_units))
+    model.add(keras.layers.Activation("relu"))
+    model.add(keras.layers.Dropout(0.1))
+    model.add(keras.layers.Dense(10))
+    model.add(keras.layers.Activation("softmax"))
+"""), ('model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])',
+       "model.compile(optimizer=keras.optimizers.Adam(learning_rate=1e-3), "
+       "loss=keras.losses.SparseCategoricalCrossentropy(), metrics=[keras.metrics.SparseCategoricalAccuracy()])")),
+}
+
+
+def _apply(source: str, replacements) -> str:
+    for old, new in replacements:
+        source = mutate(source, old, new)
+    return source
 
 # Grades the reference twice with one seed, in a fresh interpreter (the engine runs pytest).
 _TWICE = """
@@ -63,8 +106,8 @@ def graded(tmp_path_factory, solution_keras) -> dict[str, dict]:
     """{folder: results.json} for the stub and every mistake, graded on keras_mnist only."""
     root = tmp_path_factory.mktemp("keras")
     make_submission(root / "submissions" / "stub", mnist_keras=(REPO / "exercises" / "mnist_keras.py").read_text())
-    for folder, ((old, new), _, _) in MISTAKES.items():
-        make_submission(root / "submissions" / folder, mnist_keras=mutate(solution_keras, old, new))
+    for folder, (replacements, _, _) in [*MISTAKES.items(), *((f, (r, None, None)) for f, r in VARIANTS.items())]:
+        make_submission(root / "submissions" / folder, mnist_keras=_apply(solution_keras, replacements))
     done = run_cli("grade-all", str(root / "submissions"), "--out", str(root / "out"), "--jobs", "2",
                    "--only", "keras_mnist")
     assert done.returncode == 0, done.stderr
@@ -99,11 +142,20 @@ def test_keras_mistake_fails_its_checks_with_its_hint(graded, folder):
     failed = {name for name, t in tests.items() if t["score"] < t["max_score"]}
     assert failed == failing, {name: t["output"] for name, t in tests.items() if t["status"] != "passed"}
     for name in failing:
-        assert hint in tests[name]["output"], (name, tests[name]["output"])
+        phrase = hint[name] if isinstance(hint, dict) else hint
+        assert phrase in tests[name]["output"], (name, tests[name]["output"])
+
+
+@pytest.mark.parametrize("folder", VARIANTS)
+def test_keras_variant_gets_full_marks(graded, config, folder):
+    results = graded[folder]
+    lost = [(t["name"], t["output"]) for t in results["tests"] if t["score"] < t["max_score"]]
+    assert not lost
+    assert results["score"] == config.exercises["keras_mnist"].max_score
 
 
 def test_keras_mistake_leaves_the_numpy_exercises_alone(tmp_path, config, solution_mlp, solution_keras):
-    (old, new), _, _ = MISTAKES["unscaled-pixels"]
-    folder = make_submission(tmp_path / "submission", mlp=solution_mlp, mnist_keras=mutate(solution_keras, old, new))
+    replacements, _, _ = MISTAKES["unscaled-pixels"]
+    folder = make_submission(tmp_path / "submission", mlp=solution_mlp, mnist_keras=_apply(solution_keras, replacements))
     scores = exercise_scores(grade(folder, tmp_path / "results.json", "--only", ",".join(NUMPY_EXERCISES)))
     assert scores == {name: config.exercises[name].max_score for name in NUMPY_EXERCISES}

@@ -66,3 +66,18 @@ def test_correct_variant_gets_full_marks(graded, config, variant):
     lost = [(test["name"], test["output"]) for test in results["tests"] if test["score"] < test["max_score"]]
     assert not lost
     assert exercise_scores(results) == _full_marks(config)
+
+
+@pytest.mark.parametrize("value", [10**400, [1.0, [2.0, 3.0]], [1.0, "2"], None, "0.5", {"a": 1}],
+                         ids=["huge-int", "ragged", "text-in-list", "none", "str", "dict"])
+def test_a_value_the_grader_cannot_convert_fails_as_the_students_check(value):
+    from autograder.checks import CheckFailed, as_array
+    from autograder.plugin import verdict
+    from autograder.wire import Opaque
+
+    for strange in (value, Opaque(None, "array of dtype object")):
+        with pytest.raises(CheckFailed) as failure:
+            as_array(strange, "sigmoid(x)")
+        assert failure.value.hint.startswith("sigmoid(x) is not an array of numbers: it is ")
+        status, message, fraction = verdict(failure.value, public=False)
+        assert (status, fraction) == ("failed", 0.0) and "tell your instructor" not in message

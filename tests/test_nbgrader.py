@@ -71,7 +71,8 @@ def course(tmp_path_factory):
     answers = {_nbgrader_id(cell): cell.source for cell in source.cells
                if cell.get("metadata", {}).get("nbgrader", {}).get("solution")}
     sigmoid = "mlp-sigmoid"
-    mistake = {**answers, sigmoid: mutate(answers[sigmoid], "-np.asarray(x", "np.asarray(x")}
+    mistake = {**answers, sigmoid: mutate(answers[sigmoid], "-np.asarray(x, dtype=float))",
+                                                  "-np.clip(np.asarray(x, dtype=float), -20, 20))")}
     _submit(root, "reference", released, answers)
     _submit(root, "released", released)
     _submit(root, "mistake", released, mistake)

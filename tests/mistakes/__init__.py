@@ -57,6 +57,21 @@ MISTAKES = [
             "that is ReLU"),
     Mistake("lesson one-liner overflows", "sigmoid", ((STABLE, "return 1 / (1 + np.exp(-np.asarray(x, dtype=float)))"),),
             "np.exp overflowed"),
+    Mistake("clips its caller's array in place", "sigmoid",
+            ((STABLE, "np.clip(x, -500, 500, out=x) if isinstance(x, np.ndarray) else None\n"
+                      "    return np.exp(-np.logaddexp(0.0, -np.asarray(x, dtype=float)))"),),
+            "changed its input array"),
+    Mistake("overflows for float32 only", "sigmoid",
+            ((STABLE, "z = np.clip(np.asarray(x), -709, 709)\n    return 1 / (1 + np.exp(-z))"),),
+            "np.exp overflowed"),
+    Mistake("truncates integer input", "sigmoid",
+            ((STABLE, "x = np.asarray(x)\n    out = np.empty_like(x)\n"
+                      "    out[...] = np.exp(-np.logaddexp(0.0, -x))\n    return out"),),
+            "convert the input to floats first"),
+    Mistake("clipped at +-20", "sigmoid",
+            ((STABLE, "return np.exp(-np.logaddexp(0.0, -np.clip(np.asarray(x, dtype=float), -20, 20)))"),),
+            "tend to 0 for very negative x"),
+    Mistake("returns a huge Python integer", "sigmoid", ((STABLE, "return 10**400"),), "not an array of numbers"),
     Mistake("modifies its input", "sigmoid",
             ((STABLE, "x = np.asarray(x, dtype=float)\n    np.negative(x, out=x)\n    return np.exp(-np.logaddexp(0.0, x))"),),
             "changed its input array"),
@@ -64,9 +79,26 @@ MISTAKES = [
     Mistake("sigmoid applied again", "sigmoid_derivative", (("    return a - a * a\n", "    s = sigmoid(a)\n    return s * (1 - s)\n"),),
             "applying sigmoid to it again"),
     Mistake("slope sign flipped", "sigmoid_derivative", (("return a - a * a", "return a * a - a"),), "never negative"),
+    Mistake("slope floored at 1e-4", "sigmoid_derivative", (("return a - a * a", "return np.maximum(a - a * a, 1e-4)"),),
+            "no floor"),
+    Mistake("overwrites its input", "sigmoid_derivative",
+            (("    a = np.asarray(a, dtype=float)\n    return a - a * a\n",
+              "    a = np.asarray(a)\n    a *= 1 - a\n    return a\n"),), "changed the array it was given"),
+    Mistake("returns an object array", "sigmoid_derivative",
+            (("return a - a * a", "return np.array([a - a * a, None], dtype=object)"),), "not an array of numbers"),
     # forward (MLP.__init__ and MLP.forward)
     Mistake("missing bias", "forward", ((" + self.bias_hidden\n", "\n"), (" + self.bias_output\n", "\n")),
             "the biases are missing"),
+    Mistake("bias added after the sigmoid", "forward",
+            ((FORWARD, FORWARD.replace(" + self.bias_hidden\n", "\n").replace(" + self.bias_output\n", "\n")
+              .replace("sigmoid(self.hidden_layer_input)", "sigmoid(self.hidden_layer_input) + self.bias_hidden")
+              .replace("sigmoid(self.output_layer_input)", "sigmoid(self.output_layer_input) + self.bias_output")),),
+            "bias is added after the sigmoid"),
+    Mistake("single sample cached as 2-D", "forward",
+            (("        self.hidden_layer_input = inputs @", "        single = np.ndim(inputs) == 1\n"
+              "        inputs = np.atleast_2d(inputs)\n        self.hidden_layer_input = inputs @"),
+             ("        return self.output\n", "        return self.output[0] if single else self.output\n")),
+            "should be 1-D"),
     Mistake("linear output layer", "forward",
             (("self.output = sigmoid(self.output_layer_input)", "self.output = self.output_layer_input"),),
             "the output layer needs a sigmoid"),
@@ -113,6 +145,19 @@ MISTAKES = [
     Mistake("new arrays instead of in-place updates", "backward",
             (("self.weights_hidden_output += rate", "self.weights_hidden_output = self.weights_hidden_output + rate"),),
             "in place"),
+    Mistake("momentum", "backward",
+            (("        rate = self.learning_rate\n",
+              "        rate = self.learning_rate\n        old = getattr(self, '_last', None)\n"
+              "        steps = [self.hidden_layer_output.T @ output_delta, output_delta.sum(axis=0),\n"
+              "                 inputs.T @ hidden_delta, hidden_delta.sum(axis=0)]\n"
+              "        if old is not None:\n"
+              "            steps = [step + 0.5 * previous for step, previous in zip(steps, old)]\n"
+              "        self._last = steps\n"),
+             ("rate * (self.hidden_layer_output.T @ output_delta)", "rate * steps[0]"),
+             ("rate * output_delta.sum(axis=0)", "rate * steps[1]"),
+             ("rate * (inputs.T @ hidden_delta)", "rate * steps[2]"),
+             ("rate * hidden_delta.sum(axis=0)", "rate * steps[3]")),
+            "must not remember anything between calls"),
     # train_xor (MLP.train, train_xor, predict)
     Mistake("training for one epoch", "train_xor",
             ((EPOCH_LOOP, """        predicted_output = self.forward(inputs)
@@ -146,6 +191,15 @@ MISTAKES = [
     network.bias_output = np.array([-30.0])
     network.train(XOR_INPUTS, XOR_LABELS, epochs=1)
 """),), "set by hand"),
+    Mistake("XOR weights set by hand after training", "train_xor",
+            ((TRAIN_XOR, """    network = MLP(2, 2, 1, learning_rate=2.0, seed=seed)
+    network.train(XOR_INPUTS, XOR_LABELS, epochs=1)
+    noise = np.random.default_rng(seed).normal(scale=1e-3, size=(2, 2))
+    network.weights_input_hidden = np.array([[20.0, -20.0], [20.0, -20.0]]) + noise
+    network.bias_hidden = np.array([-10.0, 30.0])
+    network.weights_hidden_output = np.array([[20.0], [20.0]])
+    network.bias_output = np.array([-30.0])
+"""),), "not the one train() produced"),
     Mistake("hard-coded predict", "train_xor",
             (("        return self.forward(inputs)\n", "        return XOR_LABELS.copy()\n"),), "predict() does not return"),
     Mistake("seed ignored", "train_xor", (("learning_rate=2.0, seed=seed)", "learning_rate=2.0, seed=0)"),),

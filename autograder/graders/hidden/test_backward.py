@@ -1,107 +1,181 @@
-"""Hidden checks for MLP.backward: reference update, numerical gradient, in-place, known wrong variants."""
+"""Hidden checks for MLP.backward: reference updates, numerical gradient, in place, stateless, known wrong variants.
+
+Every check takes two backward() steps in a row on the same network (new batch, fresh cached
+activations), so a backward() that remembers anything between calls (momentum) fails all of them.
+"""
 
 import numpy as np
 
 from autograder.checks import CheckFailed, as_array, assert_close, check, explained, norm_rel_error
 from autograder.mistakes import backward_mistakes
-from autograder.oracle import PARAMETERS, for_parameter, gradient, layers, random_params
+from autograder.oracle import PARAMETERS, STATE_HINT, for_parameter, gradient, layers, random_params
 
 SHAPES = ("a product in backward() has mismatched shapes: each update must have the shape of the parameter "
           "it changes (check where .T goes)")
 
 
-def _setup(rng, d=None, h=None, k=None, n=None):
+def _setup(rng, d=None, h=None, k=None, n=None, scale=1.0):
+    """Weights and two batches (x, y) of the same shapes."""
     d, h, k = (int(v) for v in rng.choice(np.arange(2, 8), size=3, replace=False)) if d is None else (d, h, k)
     n = int(rng.integers(3, 9)) if n is None else n
-    return random_params(rng, d, h, k), rng.normal(size=(n, d)), rng.uniform(size=(n, k))
+    batches = [(rng.normal(size=(n, d)), rng.uniform(size=(n, k))) for _ in range(2)]
+    return random_params(rng, d, h, k, scale=scale), batches
 
 
-def _student_step(student, params, x, y, rate):
-    d, h = params["weights_input_hidden"].shape
-    net = student.new("MLP", d, h, params["bias_output"].size, learning_rate=rate, seed=0)
-    net.set_many(params)
-    cache = layers(params, x)
-    net.set_many(cache)
-    with explained(shapes=SHAPES):
-        net.call("backward", x, y, cache["output"])
-    return {name: net.get(name) for name in PARAMETERS}
-
-
-def _reference_step(reference, params, x, y, rate):
+def _reference_steps(reference, params, batches, rate):
+    """The reference's parameters after each of the steps, one batch each."""
     d, h = params["weights_input_hidden"].shape
     model = reference.MLP(d, h, params["bias_output"].size, learning_rate=rate)
     for name, value in params.items():
         setattr(model, name, value.copy())
-    model.backward(x, y, model.forward(x))
-    return {name: getattr(model, name) for name in PARAMETERS}
+    steps = []
+    for x, y in batches:
+        model.backward(x, y, model.forward(x))
+        steps.append({name: getattr(model, name).copy() for name in PARAMETERS})
+    return steps
+
+
+def _student_steps(student, params, batches, rate, expected):
+    """The student's parameters after each backward() on one network; step i reads the activations
+    of the expected parameters before it (what a correct forward() would have cached)."""
+    d, h = params["weights_input_hidden"].shape
+    net = student.new("MLP", d, h, params["bias_output"].size, learning_rate=rate, seed=0)
+    net.set_many(params)
+    steps = []
+    for (x, y), before in zip(batches, [params, *expected[:-1]]):
+        cache = layers(before, x)
+        net.set_many(cache)
+        with explained(shapes=SHAPES):
+            net.call("backward", x, y, cache["output"])
+        steps.append({name: net.get(name) for name in PARAMETERS})
+    return steps
+
+
+def check_steps(got, want, *, rtol, atol, hint, mistakes=None, what=lambda name: name):
+    """Step 1 against want[0] (known mistakes named), then step 2: wrong only there means state."""
+    for index, (got_step, want_step) in enumerate(zip(got, want)):
+        for name in PARAMETERS:
+            try:
+                assert_close(got_step[name], want_step[name], what=what(name), rtol=rtol, atol=atol, hint=hint,
+                             misconceptions=for_parameter(mistakes, name) if mistakes and index == 0 else None)
+            except CheckFailed as failure:
+                if index == 0:
+                    raise
+                raise CheckFailed(STATE_HINT, failure.detail) from None
 
 
 def test_backward_matches_reference(student, rng, cfg, reference):
-    """one backward() step updates all four parameter arrays correctly (random shapes, N > 1, learning rate != 1)"""
+    """two backward() steps in a row update all four parameter arrays correctly (random shapes, learning rate != 1)"""
     for _ in range(2):
-        params, x, y = _setup(rng)
+        params, batches = _setup(rng)
         rate = cfg.learning_rate
-        got, want = _student_step(student, params, x, y, rate), _reference_step(reference, params, x, y, rate)
-        mistakes = backward_mistakes(params, x, y, rate)
-        for name in PARAMETERS:
-            assert_close(got[name], want[name], what=name, rtol=cfg.rtol, atol=cfg.atol,
-                         hint="the parameters after one backward() step are wrong",
-                         misconceptions=for_parameter(mistakes, name))
+        want = _reference_steps(reference, params, batches, rate)
+        got = _student_steps(student, params, batches, rate, want)
+        x, y = batches[0]
+        check_steps(got, want, rtol=cfg.rtol, atol=cfg.atol, hint="the parameters after a backward() step are wrong",
+                    mistakes=backward_mistakes(params, x, y, rate))
 
 
-def test_backward_matches_numerical_gradient(student, rng, cfg):
-    """the step backward() takes is -learning_rate times the numerical gradient of L (relative error)"""
-    params, x, y = _setup(rng, 3, 5, 2, 6)
+def test_backward_matches_numerical_gradient(student, rng, cfg, reference):
+    """each step backward() takes is -learning_rate times the numerical gradient of L (relative error)"""
+    params, batches = _setup(rng, 3, 5, 2, 6)
     rate = cfg.learning_rate
-    got = _student_step(student, params, x, y, rate)
-    grads = gradient(params, x, y, cfg.fd_step)
-    mistakes = backward_mistakes(params, x, y, rate)
-    for name in PARAMETERS:
-        after = as_array(got[name], name)
-        check(after.shape == grads[name].shape, f"{name} changed shape in backward()")
-        error = norm_rel_error((params[name] - after) / rate, grads[name])
-        if error > cfg.fd_max_rel_error:
-            for wrong, text in for_parameter(mistakes, name).values():
-                if norm_rel_error(after - params[name], wrong - params[name]) <= cfg.fd_max_rel_error:
-                    raise CheckFailed(text)
+    want = _reference_steps(reference, params, batches, rate)
+    got = _student_steps(student, params, batches, rate, want)
+    for index, ((x, y), before) in enumerate(zip(batches, [params, *want[:-1]])):
+        grads = gradient(before, x, y, cfg.fd_step)
+        mistakes = backward_mistakes(before, x, y, rate)
+        for name in PARAMETERS:
+            after = as_array(got[index][name], name)
+            check(after.shape == grads[name].shape, f"{name} changed shape in backward()")
+            error = norm_rel_error((before[name] - after) / rate, grads[name])
+            if error <= cfg.fd_max_rel_error:
+                continue
+            if index == 1:
+                raise CheckFailed(STATE_HINT, f"second step: relative error {error:.2e} > {cfg.fd_max_rel_error:g}")
+            named = {text for wrong, text in for_parameter(mistakes, name).values()
+                     if norm_rel_error(after - before[name], wrong - before[name]) <= cfg.fd_max_rel_error}
+            if len(named) == 1:
+                raise CheckFailed(named.pop())
             raise CheckFailed(f"the change backward() makes to {name} is not -learning_rate * dL/d{name}",
                               f"relative error {error:.2e} > {cfg.fd_max_rel_error:g}")
 
 
-def test_backward_learning_rate_scales_step(student, rng, cfg):
-    """doubling learning_rate doubles the step"""
-    params, x, y = _setup(rng, 4, 3, 2, 5)
-    small = _student_step(student, params, x, y, 0.25)
-    large = _student_step(student, params, x, y, 0.5)
-    for name in PARAMETERS:
-        step_small = as_array(small[name], name) - params[name]
-        step_large = as_array(large[name], name) - params[name]
-        assert_close(step_large, 2 * step_small, what=f"step of {name}", rtol=cfg.rtol, atol=cfg.atol,
-                     hint="the size of each update must be proportional to self.learning_rate",
-                     misconceptions={"rate": (step_small, "the update ignores self.learning_rate")})
+def test_backward_learning_rate_scales_step(student, rng, cfg, reference):
+    """each step is the right one for its learning rate, so doubling the rate doubles the step"""
+    params, batches = _setup(rng, 4, 3, 2, 5)
+    steps = {}
+    for rate in (0.25, 0.5):
+        want = _reference_steps(reference, params, batches, rate)
+        steps[rate] = _student_steps(student, params, batches, rate, want)
+        first = {name: as_array(steps[rate][0][name], name) - params[name] for name in PARAMETERS}
+        if rate == 0.5:
+            small = {name: as_array(steps[0.25][0][name], name) - params[name] for name in PARAMETERS}
+            for name in PARAMETERS:
+                if np.allclose(first[name], small[name], rtol=cfg.rtol, atol=cfg.atol) and not np.allclose(
+                        first[name], want[0][name] - params[name], rtol=cfg.rtol, atol=cfg.atol):
+                    raise CheckFailed("the update ignores self.learning_rate: the step is the same at rate 0.25 "
+                                      "and 0.5")
+        check_steps(steps[rate], want, rtol=cfg.rtol, atol=cfg.atol,
+                    hint=f"with learning_rate={rate} the step is not learning_rate * (the update): each update "
+                         "must be proportional to self.learning_rate", what=lambda name: f"{name} (rate {rate})")
 
 
 IN_PLACE_ORDER = ("weights_input_hidden", "weights_hidden_output", "bias_hidden", "bias_output")
 
 
-def _backward_in_place(d, h, k, params, cache, x, y):
+def _backward_in_place(d, h, k, params, caches, batches):
     net = student.MLP(d, h, k)  # noqa: F821 - the submission's module, in the sandbox
-    for name, value in {**params, **cache}.items():
+    for name, value in params.items():
         setattr(net, name, value)
     arrays = [params[name] for name in ("weights_input_hidden", "weights_hidden_output", "bias_hidden", "bias_output")]
-    before = [a.copy() for a in arrays]
-    net.backward(x, y, cache["output"])
-    after = [net.weights_input_hidden, net.weights_hidden_output, net.bias_hidden, net.bias_output]
-    return {"same": [a is b for a, b in zip(arrays, after)], "changed": [bool((a != b).any()) for a, b in zip(before, arrays)]}
+    same, values, changed_arguments = [], [], []
+    for cache, (x, y) in zip(caches, batches):
+        for name, value in cache.items():
+            setattr(net, name, value)
+        arguments = [x, y, cache["output"]]
+        before = [a.copy() for a in arguments]
+        net.backward(x, y, cache["output"])
+        after = [net.weights_input_hidden, net.weights_hidden_output, net.bias_hidden, net.bias_output]
+        same.append([a is b for a, b in zip(arrays, after)])
+        values.append([a.copy() for a in after])
+        changed_arguments.append([bool((a != b).any()) for a, b in zip(before, arguments)])
+    return {"same": same, "values": values, "arguments": changed_arguments}
 
 
-def test_backward_updates_in_place(student, rng):
-    """backward() updates the existing parameter arrays in place (as the lesson's += does)"""
-    params, x, y = _setup(rng, 3, 4, 2, 4)
+def _in_sandbox(student, reference, params, batches, rate):
+    """Two steps run inside the child on `batches`: (reply, the student's steps, the reference's steps)."""
+    want = _reference_steps(reference, params, [(np.asarray(x, float), np.asarray(y, float)) for x, y in batches], rate)
+    caches = [layers(before, np.asarray(x, float)) for (x, _), before in zip(batches, [params, *want[:-1]])]
     d, h = params["weights_input_hidden"].shape
     with explained(shapes=SHAPES):
-        outcome = student.run(_backward_in_place, d, h, 2, params, layers(params, x), x, y)
-    check(isinstance(outcome, dict) and outcome.get("same") == [True] * 4,
+        reply = student.run(_backward_in_place, d, h, params["bias_output"].size, params, caches, batches)
+    ok = (isinstance(reply, dict) and all(isinstance(reply.get(key), list) and len(reply[key]) == 2
+                                          for key in ("same", "values", "arguments")))
+    check(ok, "backward() did not run to the end")
+    got = [dict(zip(IN_PLACE_ORDER, values)) if isinstance(values, list) and len(values) == 4 else {}
+           for values in reply["values"]]
+    check(all(got), "backward() did not leave four parameter arrays")
+    return reply, got, want
+
+
+def test_backward_updates_in_place(student, rng, cfg, reference):
+    """backward() updates the existing parameter arrays in place (as the lesson's += does), to the right values"""
+    params, batches = _setup(rng, 3, 4, 2, 4)
+    reply, got, want = _in_sandbox(student, reference, params, batches, 1.0)
+    check_steps(got, want, rtol=cfg.rtol, atol=cfg.atol, hint="the parameters after a backward() step are wrong")
+    check(reply["same"] == [[True] * 4] * 2,
           "backward() should change the parameter arrays in place (+= or -=), not replace them with new arrays")
-    unchanged = [name for name, changed in zip(IN_PLACE_ORDER, outcome.get("changed", [])) if not changed]
-    check(not unchanged, f"backward() never updates {', '.join(unchanged)}: every weight and bias moves in each step")
+
+
+def test_backward_leaves_its_arguments_alone(student, rng, cfg, reference):
+    """backward() is right for float32 batches and saturated units, and changes none of the arrays it is given"""
+    params, batches = _setup(rng, 4, 5, 3, 6, scale=3.0)
+    batches = [(x.astype(np.float32), y.astype(np.float32)) for x, y in batches]
+    reply, got, want = _in_sandbox(student, reference, params, batches, 1.0)
+    check_steps(got, want, rtol=cfg.rtol, atol=cfg.atol,
+                hint="the parameters after a backward() step are wrong for these float32 batches")
+    names = ("inputs", "actual_output", "predicted_output")
+    changed = {name for step in reply["arguments"] if isinstance(step, list) for name, flag in zip(names, step) if flag}
+    check(not changed, f"backward() changed {', '.join(sorted(changed))}: compute the errors and deltas into new "
+          "arrays, leave the arguments as they were given")

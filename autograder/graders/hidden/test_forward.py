@@ -2,8 +2,9 @@
 
 import numpy as np
 
-from autograder.checks import as_array, assert_close, check, explained
-from autograder.oracle import HARD_CODED_HINT, SHAPE_HINT, XOR_INPUTS, XOR_LABELS, forward_mistakes, layers, random_params
+from autograder.checks import as_array, assert_all_close, assert_close, check, explained
+from autograder.oracle import (HARD_CODED_HINT, SHAPE_HINT, XOR_INPUTS, XOR_LABELS, forward_mistake_layers,
+                               forward_mistakes, layers, random_params)
 
 CACHED = ("hidden_layer_input", "hidden_layer_output", "output_layer_input", "output")
 
@@ -37,6 +38,14 @@ def test_forward_random_networks(student, rng, cfg, reference):
                      misconceptions={**forward_mistakes(params, x), "hard-coded": (XOR_LABELS, HARD_CODED_HINT)})
 
 
+def _cached(net) -> dict:
+    found = {}
+    for name in CACHED:
+        with explained(missing=f"forward() did not store self.{name}: keep each layer's values on self for backward()"):
+            found[name] = net.get(name)
+    return found
+
+
 def test_forward_caches_every_layer(student, rng, cfg):
     """forward caches all four intermediate arrays for a random network"""
     d, h, k = _shapes(rng)
@@ -46,17 +55,13 @@ def test_forward_caches_every_layer(student, rng, cfg):
     x = rng.normal(size=(5, d))
     with explained(shapes=SHAPE_HINT):
         net.call("forward", x)
-    want = layers(params, x)
-    for name in CACHED:
-        with explained(missing=f"forward() did not store self.{name}: keep each layer's values on self for backward()"):
-            got = net.get(name)
-        assert_close(got, want[name], what=f"self.{name}", rtol=cfg.rtol, atol=cfg.atol,
-                     hint=f"self.{name} is missing or wrong after forward(); backward() needs it",
-                     misconceptions=forward_mistakes(params, x, name))
+    assert_all_close(_cached(net), layers(params, x), rtol=cfg.rtol, atol=cfg.atol,
+                     hint=lambda name: f"self.{name} is missing or wrong after forward(); backward() needs it",
+                     misconceptions=forward_mistake_layers(params, x))
 
 
 def test_forward_single_sample_and_float32(student, rng, cfg):
-    """forward handles one sample (D,) and float32 inputs"""
+    """forward handles one sample (D,), caching (H,) and (K,) arrays, and float32 inputs"""
     d, h, k = _shapes(rng)
     params = random_params(rng, d, h, k)
     net = student.new("MLP", d, h, k, seed=3)
@@ -67,12 +72,54 @@ def test_forward_single_sample_and_float32(student, rng, cfg):
     assert_close(got, layers(params, x)["output"], what="forward(one sample)", rtol=cfg.rtol, atol=cfg.atol,
                  hint="one sample of shape (D,) should give an output of shape (K,)",
                  misconceptions=forward_mistakes(params, x))
+    assert_all_close(_cached(net), layers(params, x), rtol=cfg.rtol, atol=cfg.atol,
+                     hint=lambda name: f"for one sample (D,), self.{name} should be 1-D ((H,) or (K,)) and hold "
+                                       "that layer's values", misconceptions=forward_mistake_layers(params, x))
     batch = rng.normal(size=(3, d)).astype(np.float32)
     with explained(shapes=SHAPE_HINT):
         got = net.call("forward", batch)
     assert_close(got, layers(params, batch.astype(float))["output"], what="forward(float32 inputs)", rtol=cfg.rtol,
                  atol=cfg.atol, hint="forward should accept float32 inputs",
                  misconceptions=forward_mistakes(params, batch.astype(float)))
+
+
+def _forward_in_sandbox(d, h, k, params, inputs):
+    net = student.MLP(d, h, k, seed=0)  # noqa: F821 - the submission's module, in the sandbox
+    for name, value in params.items():
+        setattr(net, name, value)
+    weights = [params[name].copy() for name in params]
+    outputs, changes = [], []
+    for x in inputs:
+        before = x.copy()
+        outputs.append(net.forward(x))
+        changes.append(x - before)
+    return outputs, changes, [params[name] - old for name, old in zip(params, weights)]
+
+
+def test_forward_saturated_and_leaves_its_inputs_alone(student, rng, cfg):
+    """forward is right for saturated units, float64 and float32, and changes neither its inputs nor the weights"""
+    d, h, k = _shapes(rng)
+    params = random_params(rng, d, h, k, scale=30.0)  # |weighted sums| in the hundreds: sigmoids at 0 or 1
+    x = rng.normal(scale=20.0, size=(4, d))
+    inputs = [x, x.astype(np.float32), x[0]]
+    with explained(shapes=SHAPE_HINT):
+        reply = student.run(_forward_in_sandbox, d, h, k, params, inputs)
+    check(isinstance(reply, list) and len(reply) == 3 and all(isinstance(part, list) for part in reply),
+          "forward did not return its outputs")
+    outputs, changes, weight_changes = reply
+    check(len(outputs) == len(changes) == len(inputs) and len(weight_changes) == len(params),
+          "forward did not return its outputs")
+    for given, output in zip(inputs, outputs):
+        exact = given.astype(float)
+        assert_close(output, layers(params, exact)["output"], what=f"forward({given.dtype.name} inputs)", rtol=cfg.rtol,
+                     atol=cfg.atol, hint="forward is wrong when the hidden units saturate (weighted sums far from 0)",
+                     misconceptions=forward_mistakes(params, exact))
+    for change in changes:
+        check(np.all(as_array(change, "the inputs after forward()") == 0),
+              "forward() changed the inputs it was given: compute into new arrays instead")
+    for name, change in zip(params, weight_changes):
+        check(np.all(as_array(change, name) == 0),
+              f"forward() changed self.{name}: only backward() updates the weights")
 
 
 def test_forward_init_random_and_seeded(student, rng):

@@ -56,7 +56,7 @@ def test_keras_mnist_compiled_for_integer_labels(student, rng):
 
 
 def test_keras_mnist_train_model_fits_given_data(student, rng, cfg):
-    """train_model(model, x, y, epochs, batch_size) fits the model it is given and returns fit()'s History"""
+    """train_model(model, x, y, epochs, batch_size) fits the model it is given, quietly, and returns fit()'s History"""
     (images, labels), _ = data.read_npz(data.SMALL_PATH)
     # The grader builds the model here, so a mistake in build_model does not cost these points too.
     result = student.run(probe, "train_model", _seed(rng), images=student.put("images", images),
@@ -69,6 +69,9 @@ def test_keras_mnist_train_model_fits_given_data(student, rng, cfg):
     check(len(losses) == cfg.check_epochs, "train_model should pass epochs on to model.fit")
     check(result.get("steps") == math.ceil(len(images) / cfg.check_batch_size),
           "train_model should pass batch_size on to model.fit")
+    printed = result.get("printed")
+    check(printed == "", "train_model should fit quietly: pass verbose=0 to model.fit (a progress bar per epoch "
+          "floods the grading log)", f"it printed {str(printed)[:80]!r}")
 
 
 def test_keras_mnist_test_accuracy(student, rng, cfg, artifacts):

@@ -2,57 +2,83 @@
 
 import numpy as np
 
-from autograder.checks import as_array, assert_close, check
+from autograder.checks import as_array, assert_close, check, check_every_dtype, check_values
 from autograder.oracle import SIGMOID_OVERFLOW_HINT, logistic, sigmoid_mistakes
+
+VALUES_HINT = "sigmoid does not match 1 / (1 + exp(-x))"
+INTEGER_HINT = ("sigmoid of an integer differs from sigmoid of the same number as a float: convert the input "
+                "to floats first (np.asarray(x, dtype=float)), so an integer result is never truncated")
 
 
 def test_sigmoid_random_values(student, cfg, rng):
     """sigmoid matches the logistic function at random points"""
     x = rng.normal(scale=4.0, size=(6, 5))
     assert_close(student.call("sigmoid", x), logistic(x), what="sigmoid(x)", rtol=cfg.rtol, atol=cfg.atol,
-                 hint="sigmoid does not match 1 / (1 + exp(-x)) on random inputs", misconceptions=sigmoid_mistakes(x))
+                 hint=VALUES_HINT + " on random inputs", misconceptions=sigmoid_mistakes(x))
 
 
 def test_sigmoid_symmetry(student, cfg, rng):
-    """sigmoid(-x) equals 1 - sigmoid(x)"""
+    """sigmoid(-x) equals 1 - sigmoid(x), and both are the logistic function's values"""
     x = rng.uniform(-30, 30, size=40)
-    both = as_array(student.call("sigmoid", np.concatenate([x, -x])), "sigmoid(x)")
-    check(both.shape == (80,), "sigmoid must return an array shaped like its input")
-    assert_close(both[40:], 1 - both[:40], what="sigmoid(-x)", rtol=0, atol=cfg.symmetry_atol,
+    both = np.concatenate([x, -x])
+    got = check_values(student.call("sigmoid", both), logistic(both), what="sigmoid(x)", rtol=cfg.rtol,
+                       atol=cfg.atol, hint=VALUES_HINT, misconceptions=sigmoid_mistakes(both))
+    assert_close(got[40:], 1 - got[:40], what="sigmoid(-x)", rtol=0, atol=cfg.symmetry_atol,
                  hint="sigmoid(-x) should equal 1 - sigmoid(x) for every x")
 
 
 def test_sigmoid_extremes(student, cfg, rng):
-    """sigmoid is right (0 or 1, no NaN, no warning) for |x| up to 1e4"""
-    x = np.concatenate([rng.uniform(709, cfg.extreme, 8), -rng.uniform(709, cfg.extreme, 8), [-cfg.extreme, cfg.extreme]])
-    value, warnings = student.call_warnings("sigmoid", x)
-    check(not warnings, SIGMOID_OVERFLOW_HINT)
-    assert_close(value, (x > 0).astype(float), what="sigmoid at large |x|", rtol=0, atol=cfg.atol,
-                 hint="sigmoid should be 0 far to the left and 1 far to the right, never NaN",
-                 misconceptions={"sign": ((x < 0).astype(float), sigmoid_mistakes(x)["sign"][1])})
+    """sigmoid is right (0 or 1, no NaN, no warning) for |x| up to 1e4, in float64 and float32"""
+    x = np.concatenate([rng.uniform(709, cfg.extreme, 6), -rng.uniform(709, cfg.extreme, 6),
+                        rng.uniform(80, 709, 4), -rng.uniform(80, 709, 4), [-cfg.extreme, cfg.extreme]])
+    check_every_dtype(student, "sigmoid", x, logistic, what="sigmoid at large |x|", rtol=0, atol=cfg.atol,
+                      hint="sigmoid should be 0 far to the left and 1 far to the right, never NaN",
+                      warn_hint=SIGMOID_OVERFLOW_HINT,
+                      misconceptions=lambda v: {"sign": (logistic(-v), sigmoid_mistakes(v)["sign"][1])})
 
 
 def test_sigmoid_float32_and_scalars(student, cfg, rng):
     """sigmoid accepts float32 arrays, Python floats and integers"""
-    x = rng.normal(size=(3, 4)).astype(np.float32)
-    assert_close(student.call("sigmoid", x), logistic(x), what="sigmoid(float32 x)", rtol=cfg.rtol, atol=cfg.atol,
-                 hint="sigmoid should work on float32 arrays too", misconceptions=sigmoid_mistakes(x))
-    for value in (1.5, -2, 0):
+    x = rng.normal(scale=3.0, size=(3, 4)).astype(np.float32)
+    exact = x.astype(float)
+    got = as_array(student.call("sigmoid", x), "sigmoid(float32 x)")
+    if got.shape != x.shape or not np.allclose(got, logistic(exact), rtol=cfg.rtol, atol=cfg.atol):
+        # Blame float32 only when the same numbers as float64 come out right.
+        right64 = np.allclose(as_array(student.call("sigmoid", exact), "sigmoid(x)"), logistic(exact),
+                              rtol=cfg.rtol, atol=cfg.atol)
+        assert_close(got, logistic(exact), what="sigmoid(float32 x)", rtol=cfg.rtol, atol=cfg.atol,
+                     hint="sigmoid is right for float64 arrays but not for the same numbers as float32" if right64
+                     else VALUES_HINT, misconceptions=sigmoid_mistakes(exact))
+    for value in (1.5, -2, 3, 0):
         got = as_array(student.call("sigmoid", value), f"sigmoid({value})")
-        check(got.shape == (), "sigmoid of a single number should be a single number")
+        check(got.shape == (), "sigmoid of a single number should be a single number",
+              f"sigmoid({value}) has shape {got.shape}")
+        if isinstance(value, int) and not np.allclose(got, logistic(value), rtol=cfg.rtol, atol=cfg.atol):
+            as_float = as_array(student.call("sigmoid", float(value)), f"sigmoid({float(value)})")
+            check(not np.allclose(as_float, logistic(value), rtol=cfg.rtol, atol=cfg.atol), INTEGER_HINT)
         assert_close(got, logistic(value), what=f"sigmoid({value})", rtol=cfg.rtol, atol=cfg.atol,
-                     hint="sigmoid should work on plain Python numbers, integers included",
-                     misconceptions=sigmoid_mistakes(value))
+                     hint="sigmoid should work on plain Python numbers, integers included")
 
 
-def _sigmoid_leaves_input_alone(x):
-    before = x.copy()
-    student.sigmoid(x)  # noqa: F821 - `student` is the submission's module, in the sandbox
-    return x - before
+def _sigmoid_leaves_input_alone(inputs):
+    changes, outputs = [], []
+    for x in inputs:
+        before = x.copy()
+        outputs.append(student.sigmoid(x))  # noqa: F821 - `student` is the submission's module, in the sandbox
+        changes.append(x - before)
+    return changes, outputs
 
 
-def test_sigmoid_does_not_modify_input(student, rng):
-    """sigmoid does not change the array it is given"""
-    x = rng.normal(size=(4, 3))
-    change = as_array(student.run(_sigmoid_leaves_input_alone, x), "the input after sigmoid")
-    check(np.all(change == 0), "sigmoid changed its input array in place: compute into a new array instead")
+def test_sigmoid_does_not_modify_input(student, cfg, rng):
+    """sigmoid returns the right values and leaves the array it is given unchanged, extreme values included"""
+    x = np.concatenate([rng.normal(size=6), [-cfg.extreme, -720.0, -95.0, 95.0, 720.0, cfg.extreme]]).reshape(4, 3)
+    inputs = [x, x.astype(np.float32)]
+    reply = student.run(_sigmoid_leaves_input_alone, inputs)
+    check(isinstance(reply, list) and len(reply) == 2 and all(isinstance(part, list) and len(part) == 2
+                                                             for part in reply), "sigmoid did not return a value")
+    changes, outputs = reply
+    for given, change, output in zip(inputs, changes, outputs):
+        name = f"sigmoid({given.dtype.name} x)"
+        assert_close(output, logistic(given.astype(float)), what=name, rtol=cfg.rtol, atol=cfg.atol, hint=VALUES_HINT)
+        check(np.all(as_array(change, "the input after sigmoid") == 0),
+              "sigmoid changed its input array in place: compute into a new array instead")

@@ -1,7 +1,11 @@
-"""Hidden checks for sigmoid_derivative(a): finite differences through a = sigmoid(z)."""
+"""Hidden checks for sigmoid_derivative(a): finite differences, saturated activations, no side effects."""
 
-from autograder.checks import assert_close
+import numpy as np
+
+from autograder.checks import as_array, assert_close, check, check_every_dtype
 from autograder.oracle import logistic, sigmoid_derivative_mistakes
+
+HINT = "sigmoid_derivative should be a * (1 - a), elementwise"
 
 
 def test_sigmoid_derivative_matches_finite_differences(student, cfg, rng):
@@ -20,5 +24,41 @@ def test_sigmoid_derivative_random_values(student, cfg, rng, reference):
     """sigmoid_derivative matches a * (1 - a) on random activations of any shape"""
     a = rng.uniform(0, 1, size=(2, 3, 4))
     assert_close(student.call("sigmoid_derivative", a), reference.sigmoid_derivative(a), what="sigmoid_derivative(a)",
-                 rtol=cfg.rtol, atol=cfg.atol, hint="sigmoid_derivative should be a * (1 - a), elementwise",
-                 misconceptions=sigmoid_derivative_mistakes(a))
+                 rtol=cfg.rtol, atol=cfg.atol, hint=HINT, misconceptions=sigmoid_derivative_mistakes(a))
+
+
+def test_sigmoid_derivative_saturated(student, cfg, rng):
+    """sigmoid_derivative is right for saturated activations (a at or next to 0 and 1), in float64 and float32"""
+    tiny = np.array([0.0, 1e-12, 1e-9, 1e-6, 1e-4])
+    a = np.concatenate([tiny, 1 - tiny, logistic(rng.uniform(8, 30, 4)), logistic(-rng.uniform(8, 30, 4))])
+    check_every_dtype(student, "sigmoid_derivative", a, lambda v: v * (1 - v), what="sigmoid_derivative(a)",
+                      rtol=cfg.rtol, atol=cfg.atol,
+                      hint="sigmoid_derivative is wrong where the sigmoid saturates (a near 0 or 1): the slope "
+                           "a * (1 - a) goes to 0 there, with no floor and no clipping",
+                      warn_hint="sigmoid_derivative warned for activations near 0 or 1",
+                      misconceptions=sigmoid_derivative_mistakes)
+
+
+def _leaves_input_alone(inputs):
+    changes, outputs = [], []
+    for a in inputs:
+        before = a.copy()
+        outputs.append(student.sigmoid_derivative(a))  # noqa: F821 - the submission's module, in the sandbox
+        changes.append(a - before)
+    return changes, outputs
+
+
+def test_sigmoid_derivative_does_not_modify_input(student, cfg, rng):
+    """sigmoid_derivative returns the right values and leaves the activations it is given unchanged"""
+    a = np.concatenate([rng.uniform(0, 1, size=8), [0.0, 1e-9, 1 - 1e-9, 1.0]]).reshape(3, 4)
+    inputs = [a, a.astype(np.float32)]
+    reply = student.run(_leaves_input_alone, inputs)
+    check(isinstance(reply, list) and len(reply) == 2 and all(isinstance(part, list) and len(part) == 2
+                                                             for part in reply), "sigmoid_derivative returned nothing")
+    for given, change, output in zip(inputs, *reply):
+        exact = given.astype(float)
+        assert_close(output, exact * (1 - exact), what=f"sigmoid_derivative({given.dtype.name} a)", rtol=cfg.rtol,
+                     atol=cfg.atol, hint=HINT, misconceptions=sigmoid_derivative_mistakes(exact))
+        check(np.all(as_array(change, "the activations after sigmoid_derivative") == 0),
+              "sigmoid_derivative changed the array it was given: backward() passes it the cached activations, "
+              "which must stay as forward() left them; compute into a new array")

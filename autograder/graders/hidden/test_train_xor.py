@@ -3,7 +3,8 @@
 import numpy as np
 
 from autograder.checks import CheckFailed, as_array, assert_close, check
-from autograder.oracle import PARAMETERS, XOR_INPUTS, XOR_LABELS, layers, random_params, train_mistakes
+from autograder.oracle import (PARAMETERS, XOR_INPUTS, XOR_LABELS, layers, random_params, train_mistakes,
+                               train_provenance, train_xor_runs)
 
 LESSON_HINT = ("train_xor solves XOR for too few seeds: the lesson's settings (2 hidden units, weights from rand() "
                "in [0, 1), 100 epochs) stall near 0.5. Use more epochs, more hidden units, or zero-centred "
@@ -37,33 +38,10 @@ def test_train_xor_trajectory_matches_reference(student, rng, cfg, reference):
                      hint="after training, the weights differ from full-batch gradient descent for the given epochs")
 
 
-def _train_xor_runs(seeds, inputs):
-    import time
-
-    import numpy as np
-
-    names = ("weights_input_hidden", "bias_hidden", "weights_hidden_output", "bias_output")
-    runs = []
-    for seed in seeds:
-        starts = []
-        original = student.MLP.train  # noqa: F821 - the submission's module, in the sandbox
-
-        def recording(self, *args, **kwargs):
-            starts.append({name: np.array(getattr(self, name), dtype=float) for name in names})  # where train() starts
-            return original(self, *args, **kwargs)
-
-        student.MLP.train = recording  # noqa: F821
-        started = time.process_time()  # CPU time: a busy grading machine does not make it slow
-        try:
-            net = student.train_xor(seed)  # noqa: F821
-        finally:
-            student.MLP.train = original  # noqa: F821
-        runs.append({"train_calls": len(starts), "start": starts[0] if starts else None,
-                     "seconds": time.process_time() - started,
-                     "params": {name: getattr(net, name) for name in names}, "predicted": net.predict(inputs)})
-    again = student.train_xor(seeds[0])  # noqa: F821 - the same seed must give the same network
-    runs.append({name: getattr(again, name) for name in names})
-    return runs
+def _again(seed):
+    net = student.train_xor(seed)  # noqa: F821 - the same seed must give the same network
+    return {name: getattr(net, name) for name in ("weights_input_hidden", "bias_hidden", "weights_hidden_output",
+                                                  "bias_output")}
 
 
 def _solves(params: dict, tolerance: float) -> bool:
@@ -72,34 +50,38 @@ def _solves(params: dict, tolerance: float) -> bool:
 
 
 def test_train_xor_converges_for_most_seeds(student, rng, cfg):
-    """train_xor(seed) trains with MLP.train and solves XOR for nearly every seed"""
+    """train_xor(seed) returns what MLP.train made of the seeded start, and it solves XOR for nearly every seed"""
     seeds = [int(s) for s in rng.choice(10**6, size=cfg.seeds, replace=False)]
-    runs = student.run(_train_xor_runs, seeds, XOR_INPUTS)
-    check(isinstance(runs, list) and len(runs) == len(seeds) + 1, "train_xor did not return a network for every seed")
-    runs, again = runs[:-1], runs[-1]
-    solved, finals = 0, []
+    runs = student.run(train_xor_runs, seeds, XOR_INPUTS)
+    check(isinstance(runs, list) and len(runs) == len(seeds) and all(isinstance(run, dict) for run in runs),
+          "train_xor did not return a network for every seed")
+    solved, finals, starts = 0, [], []
     for run in runs:
-        check(isinstance(run, dict) and run.get("train_calls", 0) >= 1,
-              "train_xor must train the network with its train() method (no hand-set weights)")
-        params = {name: as_array(run["params"].get(name), name) for name in PARAMETERS}
+        problem = train_provenance(run)
+        check(problem is None, problem or "")
+        params = {name: as_array(run["params"][name], name) for name in PARAMETERS}
         predicted = as_array(run.get("predicted"), "predict(XOR_INPUTS)")
         computed = layers(params, XOR_INPUTS)["output"]
         check(predicted.shape == computed.shape and np.allclose(predicted, computed, rtol=cfg.rtol, atol=cfg.atol),
-              "predict() does not return what the trained weights compute: it must be the forward pass, never fixed values")
+              "predict() does not return what the trained weights compute: it must be the forward pass, "
+              "never fixed values")
         solved += _solves(params, cfg.tolerance)
         finals.append(np.concatenate([params[name].ravel() for name in PARAMETERS]))
-    if solved < cfg.min_solved:
-        raise CheckFailed(LESSON_HINT, f"solved {solved} of {len(seeds)} seeds")
-    for run in runs:
-        start = {name: as_array(run["start"].get(name), name) for name in PARAMETERS}
+        start = {name: as_array(run["calls"][0]["start"][name], name) for name in PARAMETERS}
+        starts.append(np.concatenate([start[name].ravel() for name in PARAMETERS]))
         check(not _solves(start, cfg.tolerance), "the network already solves XOR before train() runs: the weights "
               "were set by hand; train_xor must learn them from MLP(..., seed=seed)'s random start")
+    if solved < cfg.min_solved:
+        raise CheckFailed(LESSON_HINT, f"solved {solved} of {len(seeds)} seeds")
     check(not all(final.shape == finals[0].shape and np.allclose(final, finals[0]) for final in finals[1:]),
           "train_xor returns the same network for every seed: pass seed to MLP(..., seed=seed) and learn the "
           "weights from its random start (no hand-set weights)")
+    check(not all(start.shape == starts[0].shape and np.array_equal(start, starts[0]) for start in starts[1:]),
+          "train() starts from the same weights for every seed: pass seed to MLP(..., seed=seed)")
+    again = student.run(_again, seeds[0])
     check(isinstance(again, dict) and all(np.array_equal(as_array(again.get(name), name), as_array(
-              runs[0]["params"].get(name), name)) for name in PARAMETERS),
+              runs[0]["params"][name], name)) for name in PARAMETERS),
           "train_xor(seed) returns a different network each time for the same seed: pass seed to MLP(..., seed=seed)")
-    seconds = float(np.median([run["seconds"] for run in runs]))
+    seconds = float(np.median([float(run.get("seconds", 0.0)) for run in runs]))
     check(seconds <= cfg.max_seconds_per_seed, "train_xor is too slow: it should take well under a second "
           "(fewer epochs, or a larger learning rate)", f"median {seconds:.2f} s per seed")

@@ -2,8 +2,9 @@
 
 import numpy as np
 
-from autograder.checks import as_array, assert_close, check, explained
-from autograder.oracle import HARD_CODED_HINT, SHAPE_HINT, forward_mistakes, layers, random_params
+from autograder.checks import as_array, assert_all_close, assert_close, check, explained
+from autograder.oracle import (HARD_CODED_HINT, SHAPE_HINT, forward_mistake_layers, forward_mistakes, layers,
+                               random_params)
 
 CACHED = ("hidden_layer_input", "hidden_layer_output", "output_layer_input", "output")
 
@@ -13,6 +14,15 @@ def _network(student, rng, d=3, h=5, k=2):
     net = student.new("MLP", d, h, k, seed=0)
     net.set_many(params)
     return net, params
+
+
+def cached(net) -> dict:
+    """The four arrays forward() left on the network (a missing one fails with its own hint)."""
+    found = {}
+    for name in CACHED:
+        with explained(missing=f"forward() did not store self.{name}: keep each layer's values on self for backward()"):
+            found[name] = net.get(name)
+    return found
 
 
 def test_forward_init_shapes(student):
@@ -47,17 +57,14 @@ def test_forward_caches_activations(student, rng, cfg):
     x = rng.normal(size=(4, 3))
     with explained(shapes=SHAPE_HINT):
         net.call("forward", x)
-    want = layers(params, x)
-    for name in CACHED:
-        hint = f"after forward(), self.{name} should hold that layer's value (backward() reads it)"
-        with explained(missing=f"forward() did not store self.{name}: keep each layer's values on self for backward()"):
-            got = net.get(name)
-        assert_close(got, want[name], what=f"self.{name}", rtol=cfg.rtol, atol=cfg.atol, hint=hint,
-                     misconceptions=forward_mistakes(params, x, name))
+    assert_all_close(cached(net), layers(params, x), rtol=cfg.rtol, atol=cfg.atol,
+                     hint=lambda name: f"after forward(), self.{name} should hold that layer's value "
+                                       "(backward() reads it)",
+                     misconceptions=forward_mistake_layers(params, x))
 
 
 def test_forward_single_sample(student, rng, cfg):
-    """forward of a single sample (D,) returns (K,)"""
+    """forward of a single sample (D,) returns (K,) and caches (H,) and (K,) arrays"""
     net, params = _network(student, rng)
     x = rng.normal(size=3)
     with explained(shapes=SHAPE_HINT):
@@ -65,3 +72,7 @@ def test_forward_single_sample(student, rng, cfg):
     assert_close(got, layers(params, x)["output"], what="forward(one sample)", rtol=cfg.rtol, atol=cfg.atol,
                  hint="a single sample of shape (D,) should give an output of shape (K,)",
                  misconceptions=forward_mistakes(params, x))
+    assert_all_close(cached(net), layers(params, x), rtol=cfg.rtol, atol=cfg.atol,
+                     hint=lambda name: f"for one sample of shape (D,), self.{name} should be 1-D: (H,) or (K,), "
+                                       "holding that layer's values",
+                     misconceptions=forward_mistake_layers(params, x))

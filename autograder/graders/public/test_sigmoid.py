@@ -2,37 +2,44 @@
 
 import numpy as np
 
-from autograder.checks import as_array, assert_close, check
-from autograder.oracle import SIGMOID_OVERFLOW_HINT, sigmoid_mistakes
+from autograder.checks import as_array, assert_close, check, check_every_dtype, check_values
+from autograder.oracle import SIGMOID_OVERFLOW_HINT, logistic, sigmoid_mistakes
 
 KNOWN = {-6.0: 0.0024726231566347743, -1.0: 0.2689414213699951, 0.0: 0.5,
          0.5: 0.6224593312018546, 2.0: 0.8807970779778823, 10.0: 0.9999546021312976}
+VALUES_HINT = "sigmoid(x) should be 1 / (1 + exp(-x)) at every point"
+EXTREME_HINT = "sigmoid should tend to 0 for very negative x and to 1 for very positive x, never NaN"
 
 
-def test_sigmoid_known_values(student, cfg):
-    """sigmoid gives the logistic function's values at a few known points"""
-    x = np.array(list(KNOWN))
-    want = np.array(list(KNOWN.values()))
+def test_sigmoid_known_values(student, cfg, rng):
+    """sigmoid gives the logistic function's values at a few known points and at random ones"""
+    x = np.concatenate([list(KNOWN), rng.uniform(-8, 8, size=6)])
+    want = np.concatenate([list(KNOWN.values()), logistic(x[len(KNOWN):])])
     assert_close(student.call("sigmoid", x), want, what="sigmoid(x)", rtol=cfg.rtol, atol=cfg.atol,
-                 hint="sigmoid(x) should be 1 / (1 + exp(-x)) at every point", misconceptions=sigmoid_mistakes(x))
+                 hint=VALUES_HINT, misconceptions=sigmoid_mistakes(x))
 
 
-def test_sigmoid_keeps_shape(student):
-    """sigmoid works elementwise on arrays of any shape and returns the same shape"""
-    x = np.linspace(-3, 3, 24).reshape(2, 3, 4)
+def test_sigmoid_keeps_shape(student, cfg, rng):
+    """sigmoid works elementwise on arrays of any shape and returns the right values in that shape"""
+    x = rng.uniform(-6, 6, size=(2, 3, 4))
     got = as_array(student.call("sigmoid", x), "sigmoid(x)")
     check(got.shape == x.shape, "sigmoid must return an array shaped like its input",
           f"input shape {x.shape}, got shape {got.shape}")
-    scalar = as_array(student.call("sigmoid", 0.0), "sigmoid(0.0)")
+    check_values(got, logistic(x), what="sigmoid(x)", rtol=cfg.rtol, atol=cfg.atol, hint=VALUES_HINT,
+                 misconceptions=sigmoid_mistakes(x))
+    scalar = as_array(student.call("sigmoid", 0.25), "sigmoid(0.25)")
     check(scalar.shape == (), "sigmoid of a single float should be a single number",
-          f"sigmoid(0.0) returned shape {scalar.shape}")
+          f"sigmoid(0.25) returned shape {scalar.shape}")
+    check_values(scalar, logistic(0.25), what="sigmoid(0.25)", rtol=cfg.rtol, atol=cfg.atol, hint=VALUES_HINT)
 
 
 def test_sigmoid_no_overflow(student, cfg):
-    """sigmoid of very large |x| gives 0 or 1 without overflow warnings"""
-    x = np.array([-cfg.extreme, -800.0, -710.0, 710.0, 800.0, cfg.extreme])
-    value, warnings = student.call_warnings("sigmoid", x)
-    check(not warnings, SIGMOID_OVERFLOW_HINT, f"warnings: {warnings[:2]}")
-    assert_close(value, (x > 0).astype(float), what="sigmoid(x) at extreme x", rtol=0, atol=cfg.atol,
-                 hint="sigmoid should tend to 0 for very negative x and to 1 for very positive x",
-                 misconceptions={"sign": ((x < 0).astype(float), sigmoid_mistakes(x)["sign"][1])})
+    """sigmoid of very large |x| gives 0 or 1 without overflow warnings, for float64 and float32 input"""
+    # exp(-x) overflows below -709 in float64 and below -88.7 in float32: both sides of both.
+    x = np.array([-cfg.extreme, -800.0, -710.0, -100.0, -89.0, 89.0, 100.0, 710.0, 800.0, cfg.extreme])
+    check_every_dtype(student, "sigmoid", x, logistic, what="sigmoid(x) at extreme x", rtol=0, atol=cfg.atol,
+                      hint=EXTREME_HINT, warn_hint=SIGMOID_OVERFLOW_HINT, misconceptions=sign_mistake)
+
+
+def sign_mistake(x):
+    return {"sign": (logistic(-x), sigmoid_mistakes(x)["sign"][1])}
