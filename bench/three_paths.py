@@ -26,7 +26,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from autograder import gradescope, notebook  # noqa: E402
-from autograder.config import EXERCISES  # noqa: E402
+from autograder.config import load  # noqa: E402
 from autograder.results import scores_by_exercise  # noqa: E402
 
 PY = sys.executable
@@ -115,6 +115,7 @@ def main() -> None:
     subs = submissions(root)
     paths = {"make grade": cli_path(subs, root), "run_autograder": gradescope_path(subs, root),
              "nbgrader autograde": nbgrader_path(subs, root)}
+    EXERCISES = list(load(REPO / "grading.toml").exercises)
     print("| submission | path | " + " | ".join(EXERCISES) + " | total | wall s |")
     print("| --- | --- | " + " | ".join("---:" for _ in EXERCISES) + " | ---: | ---: |")
     for name in subs:
