@@ -181,6 +181,11 @@ class GradingPlugin:
         result.status, result.message, fraction = verdict(error, public, self.seen)
         result.score = round(points * fraction, 6)
 
+    def pytest_keyboard_interrupt(self, excinfo):
+        # pytest would end the session as "interrupted" (exit 2), which grade() takes for broken
+        # graders; SIGINT/SIGTERM must reach the CLI, which stops cleanly with exit status 130.
+        raise KeyboardInterrupt
+
     def pytest_sessionfinish(self, session):
         # Which exercise files failed to import, in the student's words (the import runs before
         # any hidden input reaches the child, so its message is the submission's own text).
