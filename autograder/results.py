@@ -77,6 +77,12 @@ def grader_digest(config_path: Path, *, package: Path = PACKAGE, solutions: Path
     return sha.hexdigest()
 
 
+def _default_digest() -> str:
+    """For callers that did not set Report.grader_digest: the grading.toml next to the package."""
+    config = PACKAGE.parent / "grading.toml"
+    return grader_digest(config) if config.is_file() else ""
+
+
 def does_not_import(report: Report) -> dict[str, str]:
     """{exercise file: why it failed to import} for the files present that could not be imported."""
     return dict(report.artifacts.get("import_failures") or {})
@@ -107,7 +113,7 @@ def gradescope(report: Report, *, timings: bool = True) -> dict:
              for name, score in report.exercise_scores().items()]
     extra = {"seed": report.seed, "engine_version": __version__, "sandbox": report.sandbox,
              "submission_sha256": report.submission_sha256, "max_score": report.max_score,
-             "grader_digest": report.grader_digest, "does_not_import": does_not_import(report),
+             "grader_digest": report.grader_digest or _default_digest(), "does_not_import": does_not_import(report),
              "notes": list(report.notes)}
     results = {"score": report.score, "execution_time": round(report.execution_time, 3),
                "output": "\n".join(report.notes + lines), "tests": tests, "extra_data": extra}

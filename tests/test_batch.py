@@ -43,6 +43,7 @@ EXPECTED = {
     "linked": ("refused", "symbolic link"),
     "bell\x07name": ("refused", "not printable"),
     "unreadable": ("refused", ""),
+    "huge-int": ("graded", ""),
 }
 
 
@@ -52,6 +53,7 @@ def _class(root: Path) -> Path:
     for name in ("good", "gradebook.csv", "=HYPERLINK(1)", ".hidden", "bell\x07name"):
         make_submission(subs / name, mlp=solution)
     make_submission(subs / "broken", mlp="def sigmoid(:\n")
+    make_submission(subs / "huge-int", mlp=solution + "\n\ndef sigmoid(x):\n    return 10 ** 400\n")
     make_submission(subs / "keras-only", mnist_keras="x = 1\n")
     (subs / "empty").mkdir()
     (subs / "notes.txt").write_text("not a submission\n")
@@ -99,6 +101,14 @@ def test_every_entry_is_a_row_with_a_status_from_the_vocabulary(graded):
     assert (root / "out" / "students" / "gradebook.csv" / "results.json").is_file()
 
 
+def test_a_value_the_grader_cannot_convert_fails_the_students_check(graded):
+    root, *_ = graded
+    results = json.loads((root / "out" / "students" / "huge-int" / "results.json").read_text())
+    failed = [t for t in results["tests"] if t["tags"][0] == "sigmoid" and t["status"] != "passed"]
+    assert failed and all(t["status"] == "failed" and "too large" in t["output"] for t in failed), failed
+    assert not any("instructor" in t["output"] for t in results["tests"])
+
+
 def test_every_row_and_results_json_name_the_grader_digest(graded):
     root, *_ = graded
     with open(root / "out" / "gradebook.csv", newline="") as stream:
@@ -132,12 +142,12 @@ def test_a_rerun_skips_unchanged_submissions_and_force_or_new_graders_regrade(gr
     assert _tree(root / "out") == first  # the same rows, statuses and details as when they were graded
     forced = run_cli("grade-all", str(subs), "--out", str(root / "out"), "--only", ONLY, "--allow-unsandboxed",
                      "--force", env=env)
-    assert "(6 graded this run)" in forced.stdout, forced.stdout
+    assert "(7 graded this run)" in forced.stdout, forced.stdout
     config = tmp_path / "grading.toml"
     config.write_text((REPO / "grading.toml").read_text() + "\n# a changed config\n")
     changed = run_cli("--config", str(config), "grade-all", str(subs), "--out", str(root / "out"), "--only", ONLY,
                       "--allow-unsandboxed", env=env)
-    assert "(6 graded this run)" in changed.stdout, changed.stdout
+    assert "(7 graded this run)" in changed.stdout, changed.stdout
     rows = _rows(root / "out")
     results = json.loads((root / "out" / "students" / "good" / "results.json").read_text())
     assert results["extra_data"]["grader_digest"] == json.loads((root / "out" / "batch.json").read_text())["grader_digest"]
