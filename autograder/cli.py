@@ -92,7 +92,7 @@ def main(argv: list[str] | None = None) -> int:
     from .grade import EngineError, UsageError
     from .text import plain
 
-    grading = args.command in GRADING
+    grading, interrupted = args.command in GRADING, False
     with _stopped_by_signals() if grading else contextlib.nullcontext():
         try:
             return _run(args)
@@ -104,11 +104,12 @@ def main(argv: list[str] | None = None) -> int:
             return EXIT_ENGINE
         except KeyboardInterrupt:
             _ignore_signals()  # a second Ctrl-C must not cut the clean-up short
+            interrupted = True
             print("interrupted", file=sys.stderr)
             return EXIT_INTERRUPTED
         finally:
             if grading:
-                _clean_up()
+                _clean_up(thorough=interrupted)
 
 
 @contextlib.contextmanager
@@ -134,15 +135,17 @@ def _ignore_signals() -> None:
             signal.signal(number, signal.SIG_IGN)
 
 
-def _clean_up() -> None:
-    """Whatever exit path got here: no child, cgroup or workdir of this process is left."""
+def _clean_up(*, thorough: bool) -> None:
+    """Whatever exit path got here: no child, cgroup or workdir of this process is left.
+    thorough (after an interrupt, which may have cut a child's close() short): also sweep
+    for processes our children left."""
     from . import reaper, sandbox
 
     for session in list(reaper.LIVE):  # only after an interrupt cut grade()'s own clean-up short
         with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(session, signal.SIGKILL)
     sandbox.join_closing()
-    reaper.reap(os.getpid())
+    reaper.reap(os.getpid(), orphans=thorough)
 
 
 def _run(args) -> int:
