@@ -89,19 +89,10 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    from .grade import EngineError, UsageError
-    from .text import plain
-
     grading, interrupted = args.command in GRADING, False
-    with _stopped_by_signals() if grading else contextlib.nullcontext():
+    with _stopped_by_signals() if grading else contextlib.nullcontext():  # before the slow imports
         try:
-            return _run(args)
-        except (ConfigError, UsageError) as error:
-            print(f"error: {plain(error)}", file=sys.stderr)
-            return EXIT_USAGE
-        except EngineError as error:
-            print(f"autograder failed: {plain(error)}", file=sys.stderr)
-            return EXIT_ENGINE
+            return _main(args)
         except KeyboardInterrupt:
             _ignore_signals()  # a second Ctrl-C must not cut the clean-up short
             interrupted = True
@@ -110,6 +101,20 @@ def main(argv: list[str] | None = None) -> int:
         finally:
             if grading:
                 _clean_up(thorough=interrupted)
+
+
+def _main(args) -> int:
+    from .grade import EngineError, UsageError
+    from .text import plain
+
+    try:
+        return _run(args)
+    except (ConfigError, UsageError) as error:
+        print(f"error: {plain(error)}", file=sys.stderr)
+        return EXIT_USAGE
+    except EngineError as error:
+        print(f"autograder failed: {plain(error)}", file=sys.stderr)
+        return EXIT_ENGINE
 
 
 @contextlib.contextmanager
