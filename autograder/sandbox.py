@@ -305,7 +305,7 @@ class Child:
         self._pending = 0.0  # time limit of the request whose reply is due; its clock starts in receive()
         self.mode = mode()
         self.killed_for = ""  # why the scratch watchdog killed it, if it did
-        self.workdir = tempfile.mkdtemp(prefix=f"autograder-{os.getpid()}-")
+        self.workdir = tempfile.mkdtemp(prefix=reaper.prefix())  # reaper.reap(pid) finds it by name
         engine, submission, home = (Path(self.workdir, name) for name in ("engine", "submission", "home"))
         workdir = Path(self.workdir)
         engine.mkdir(), submission.mkdir(), home.mkdir()
