@@ -13,7 +13,9 @@ mode 120000 and is skipped) no larger than --max-bytes. A read token comes from 
 environment variable GRADER_TOKEN and reaches git as an HTTP header through GIT_CONFIG_*
 variables: never on a command line, never written to disk. fetched.csv in SUBMISSIONS records,
 per student, the commit graded, the files copied and why anything was skipped.
-Exit status: 0 when every repository was fetched (files may still be missing), 1 otherwise.
+A repository that cannot be fetched gets no folder (so no "missing" grade it did not earn).
+Exit status: 0 every repository was fetched (files may still be missing), 1 some could not
+be, 2 a bad class list.
 """
 
 from __future__ import annotations
@@ -126,7 +128,8 @@ def main(argv: list[str] | None = None) -> int:
                 failed += 1
                 reason = (getattr(error, "stderr", "") or "").strip().splitlines()[-1:] or ["timed out"]
                 commit, copied, notes = "", [], [f"could not fetch: {reason[0][:300]}"]
-            (args.submissions / folder).mkdir(exist_ok=True)  # an empty folder: grade-all says "missing"
+            else:
+                (args.submissions / folder).mkdir(exist_ok=True)  # fetched, no files: grade-all says "missing"
             log.writerow([folder, repository, commit, " ".join(copied), "; ".join(notes)])
             print(f"{folder}: {commit[:12] or '-'} {' '.join(copied) or 'no files'}{'; ' if notes else ''}"
                   f"{'; '.join(notes)}")

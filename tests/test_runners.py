@@ -75,7 +75,7 @@ def test_the_read_token_reaches_only_the_fetch_step():
     assert text.count("secrets.") == 1
     (fetch,) = [step for step in jobs["fetch"]["steps"] if "secrets." in str(step)]
     assert fetch["env"] == {"GRADER_TOKEN": "${{ secrets.CLASS_READ_TOKEN }}"}
-    assert fetch["run"] == "python runners/fetch_submissions.py class/repos.csv submissions"
+    assert "python runners/fetch_submissions.py class/repos.csv submissions" in fetch["run"]
     for job in jobs.values():
         for step in job["steps"]:
             if step.get("uses", "").startswith("actions/checkout@"):
@@ -194,7 +194,7 @@ def test_fetch_copies_only_regular_exercise_files(class_list, tmp_path):
     files = sorted(str(p.relative_to(submissions)) for p in submissions.rglob("*") if p.is_file() or p.is_symlink())
     assert files == ["alice/mlp.py", "alice/mnist_keras.py", "bob/mnist_keras.py", "fetched.csv"]
     assert (submissions / "alice" / "mlp.py").read_text() == "# alice\n"
-    assert (submissions / "dave").is_dir() and (submissions / "carol").is_dir()
+    assert (submissions / "carol").is_dir() and not (submissions / "dave").exists()
     log = {row["folder"]: row for row in csv.DictReader((submissions / "fetched.csv").open())}
     assert re.fullmatch("[0-9a-f]{40}", log["alice"]["commit"]) and log["alice"]["files"] == "mlp.py mnist_keras.py"
     assert "mlp.py skipped: not a regular file (git mode 120000)" in log["bob"]["note"]
