@@ -241,15 +241,19 @@ def build_markdown(data: ClassResults) -> str:
             lines.append(f"| {m(exercise)} | {top:g} | {len(scores)} | {statistics.median(scores):g} | "
                          f"{statistics.fmean(scores):.1f} | {sum(s >= top for s in scores)} | {sum(s == 0 for s in scores)} |")
     lines += ["", "## Pass rate per check", "", "| check | visibility | passed | pass rate |", "| --- | --- | ---: | ---: |"]
-    lines += [f"| {m(c.name)} | {m(c.visibility)} | {c.passed} / {c.passed + c.failed} | {100 * c.rate:.0f}% |"
-              for c in sorted(data.checks(), key=lambda c: c.rate)]
+    lines += _rows([f"| {m(c.name)} | {m(c.visibility)} | {c.passed} / {c.passed + c.failed} | {100 * c.rate:.0f}% |"
+                    for c in sorted(data.checks(), key=lambda c: c.rate)])
     lines += ["", "## Most frequent hints and misconceptions", "", "| exercise | hint | students |", "| --- | --- | ---: |"]
-    lines += [f"| {m(e)} | {m(hint)} | {n} |" for e, hint, n in data.hints()]
+    lines += _rows([f"| {m(e)} | {m(hint)} | {n} |" for e, hint, n in data.hints()])
     lines += ["", "## Slowest submissions", "", "| student | seconds |", "| --- | ---: |"]
-    lines += [f"| {m(s)} | {t:.2f} |" for s, t, _ in data.slowest()]
+    lines += _rows([f"| {m(s)} | {t:.2f} |" for s, t, _ in data.slowest()])
     lines += ["", "## Refused or crashed", "", "| student | status | detail |", "| --- | --- | --- |"]
-    lines += [f"| {m(s)} | {m(status)} | {m(detail)} |" for s, status, detail in data.problems()]
+    lines += _rows([f"| {m(s)} | {m(status)} | {m(detail)} |" for s, status, detail in data.problems()])
     return "\n".join(lines) + "\n"
+
+
+def _rows(rows: list[str]) -> list[str]:
+    return rows or ["| none | | |"]
 
 
 def write(out: Path, *, html_path: Path | None = None, markdown_path: Path | None = None) -> tuple[Path, Path]:
