@@ -265,3 +265,42 @@ def test_kubernetes_pipeline_run_here_equals_one_grade_all(class_list, tmp_path)
     assert done.returncode == 0, done.stderr
     assert (work / "grades" / "gradebook.csv").read_bytes() == (single / "gradebook.csv").read_bytes()
     assert (work / "grades" / "class-report.html").is_file()
+
+
+@requires_bwrap
+@pytest.mark.skipif(not _supports_sharding(), reason="grade-all has no --shard / --merge in this checkout yet")
+def test_github_workflow_run_lines_run_here_equal_one_grade_all(class_list, tmp_path):
+    """The fetch, shard and merge steps' own shell, in one workspace (an artifact upload and
+    download of `shards/` is a no-op there): the merged gradebook is one grade-all's."""
+    path, base = class_list
+    workspace, bin_dir = tmp_path / "workspace", tmp_path / "bin"
+    (workspace / "class").mkdir(parents=True)
+    shutil.copy(path, workspace / "class" / "repos.csv")
+    (workspace / "runners").symlink_to(RUNNERS)
+    bin_dir.mkdir()
+    (bin_dir / "python").symlink_to(sys.executable)
+    env = {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}", "PYTHONPATH": str(REPO),
+           "GITHUB_STEP_SUMMARY": str(tmp_path / "summary.md"), "ASSIGNMENT": "Day 2"}
+    jobs = workflow()["jobs"]
+
+    def run(step: dict, **extra: str) -> None:
+        script = step["run"]
+        done = subprocess.run(["bash", "-e", "-c", script], cwd=workspace, capture_output=True, text=True,
+                              timeout=900, env={**env, **extra})
+        assert done.returncode == 0, f"{script}\n{done.stderr}"
+
+    fetch = next(step for step in jobs["fetch"]["steps"] if "fetch_submissions" in step.get("run", ""))
+    run({"run": fetch["run"].replace("class/repos.csv submissions", f"class/repos.csv submissions --base-url {base}")})
+    grade = next(step for step in jobs["grade"]["steps"] if "autograder grade-all" in step.get("run", ""))
+    shards = jobs["grade"]["strategy"]["matrix"]["shard"]
+    for shard in shards:
+        run(grade, SHARD=str(shard), SHARDS=str(len(shards)))
+    for step in jobs["merge"]["steps"]:
+        if "run" in step and "pip install" not in step["run"]:
+            run(step)
+    single = tmp_path / "single"
+    done = subprocess.run([sys.executable, "-m", "autograder", "grade-all", str(workspace / "submissions"), "--out",
+                           str(single), "--jobs", "2"], cwd=REPO, capture_output=True, text=True, timeout=900)
+    assert done.returncode == 0, done.stderr
+    assert (workspace / "grades" / "gradebook.csv").read_bytes() == (single / "gradebook.csv").read_bytes()
+    assert (tmp_path / "summary.md").read_text().startswith("# Class report: 3 submissions")
