@@ -5,37 +5,89 @@ so one broken or hanging submission costs only itself. Those processes are forke
 fork server that has imported the engine, numpy and pytest once (and has run nothing else),
 instead of starting an interpreter and those imports afresh for every submission; where
 there is no fork server (Windows) each is a `python -m autograder grade` subprocess.
-A submission whose files and config are unchanged since its results.json was written is
-skipped, so an interrupted or repeated run resumes where it stopped.
+
+What OUT holds (the class report and the LMS exports read it):
+
+    OUT/gradebook.csv                  one row per entry of SUBMISSIONS, sorted by name: student,
+                                       one column per exercise, total, status, detail, grader_digest
+    OUT/batch.json                     the same rows as data, with the raw folder names (cells in
+                                       gradebook.csv are escaped for spreadsheets), the grader
+                                       digest, --only and the shard
+    OUT/students/<name>/results.json   Gradescope's results.json, without wall times, so the same
+                                       submission and graders give the same bytes
+    OUT/students/<name>/times.json     {"execution_time": s, "exercise_seconds": {exercise: s}}
+    OUT/students/<name>/.key           the skip key results.json was graded under
+
+Every entry of SUBMISSIONS gets a row. A folder is graded unless a rule refuses it: a name
+that starts with "." (hidden), a name that is not printable text, a symbolic link, or an
+entry that is not a folder. status is one of:
+
+    graded           graded; detail names files that are missing, if any
+    missing          the folder holds none of the exercise files (graded: all zero)
+    does-not-import  an exercise file present fails to import (SyntaxError, an exception or an
+                     exit at import); the other exercises are still graded
+    refused          not graded, by one of the rules above or the submission file rules
+    error            grading did not finish (the engine failed, the wall limit, an interrupt)
+
+A submission is skipped when its .key matches: the digest of its exercise files, the
+grader digest (engine, graders, grading.toml, reference solutions) and --only; --force
+regrades everything. --shard K/N grades the entries whose name hashes to K (of N), and
+--merge combines the shard outputs into what one unsharded run writes, byte for byte.
 """
 
 from __future__ import annotations
 
 import contextlib
 import csv
+import hashlib
 import io
 import json
 import multiprocessing
+import os
+import shutil
+import signal
 import subprocess
 import sys
+import threading
 from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from rich.progress import Progress
 
-from . import sandbox
+from . import reaper, sandbox
 from .config import load
 from .grade import UsageError, digest, submission_files
-from .results import scores_by_exercise, write_atomic
+from .results import grader_digest, scores_by_exercise, write_atomic, write_json
+from .text import for_csv, plain
 
 WALL_LIMIT_S = 1800  # per submission, on top of the per-call limits inside it
+STOP_GRACE_S = 10  # how long an interrupted worker may take to clean up before it is killed
+STATUSES = ("graded", "missing", "does-not-import", "refused", "error")
+INTERRUPTED = 130
+
+
+@dataclass
+class Row:
+    name: str  # the folder's name, as it is
+    status: str
+    detail: str = ""
+    scores: dict[str, float] = field(default_factory=dict)
+    total: float | None = None
 
 
 def grade_all(submissions: Path, out: Path, *, config_path: Path, jobs: int = 1, only: list[str] | None = None,
-              allow_unsandboxed: bool = False) -> int:
+              allow_unsandboxed: bool = False, force: bool = False, shard: tuple[int, int] | None = None,
+              wall_limit_s: float = WALL_LIMIT_S) -> int:
+    """Grade every entry of `submissions` into `out`; returns 0, or raises KeyboardInterrupt after
+    writing the gradebook of what finished when SIGINT or SIGTERM stopped the run."""
     config = load(config_path)
+    only = list(only or [])
     if not submissions.is_dir():
         raise UsageError(f"{submissions}: not a directory of student folders")
+    for name in only:
+        if name not in config.exercises:
+            raise UsageError(f"unknown exercise '{name}' (choose from: {', '.join(config.exercises)})")
     if not sandbox.bwrap_works() and not allow_unsandboxed:
         # Without bubblewrap a submission can read and write whatever the grading user can,
         # other students' results.json included (their paths are in the parent's command line).
@@ -43,27 +95,100 @@ def grade_all(submissions: Path, out: Path, *, config_path: Path, jobs: int = 1,
                          "install bubblewrap, or pass --allow-unsandboxed for submissions you trust")
     if jobs < 1:
         raise UsageError("--jobs must be at least 1")
-    students = sorted(path for path in submissions.iterdir() if path.is_dir() and not path.name.startswith("."))
-    config_hash = digest({"grading.toml": config_path})
-    statuses: dict[str, str] = {}
-    todo = []
-    for folder in students:
-        files, _ = submission_files(folder, config)
-        key = f"{digest(files)}:{config_hash}:{','.join(only or [])}"
-        if _up_to_date(out / folder.name, key):
-            statuses[folder.name] = "ok (unchanged, not regraded)"
+    _check_apart(submissions, out)
+    reaper.become_subreaper()  # orphans of a killed worker's children come to this process
+    graders = grader_digest(config_path)
+    entries = sorted(os.listdir(submissions))
+    mine = [name for name in entries if shard is None or shard_of(name, shard[1]) == shard[0]]
+    rows: dict[str, Row] = {}
+    todo: list[tuple[str, str, dict]] = []
+    for name in mine:
+        refusal = refused(submissions, name)
+        if refusal:
+            rows[name] = Row(name, "refused", refusal)
+            continue
+        try:
+            files, _ = submission_files(submissions / name, config)
+            key = json.dumps([digest(files), graders, only])
+        except (OSError, ValueError) as error:  # unreadable or refused by the file rules (UsageError)
+            rows[name] = Row(name, "refused", plain(error).splitlines()[0] if str(error) else type(error).__name__)
+            continue
+        if not force and _up_to_date(out / "students" / name, key):
+            rows[name] = _row(name, out / "students" / name, files)
         else:
-            todo.append((folder, key))
-    with Progress(transient=False) as progress, ThreadPoolExecutor(max_workers=jobs) as pool:
-        task = progress.add_task("grading", total=len(students), completed=len(students) - len(todo))
-        futures = {pool.submit(_grade_one, folder, out / folder.name, key, config_path, only): folder for folder, key in todo}
-        for future in as_completed(futures):
-            statuses[futures[future].name] = future.result()
-            progress.advance(task)
-    write_atomic(out / "gradebook.csv", gradebook(out, [s.name for s in students], statuses, list(config.exercises)))
-    failed = sum(not status.startswith("ok") for status in statuses.values())
-    print(f"graded {len(students)} submissions ({len(todo)} this run, {failed} with errors) -> {out / 'gradebook.csv'}")
+            todo.append((name, key, files))
+    runner = _Runner(wall_limit_s)
+    interrupted = False
+    pool = ThreadPoolExecutor(max_workers=jobs)
+    futures = {}
+    try:
+        with Progress(transient=False) as progress:
+            task = progress.add_task("grading", total=len(mine), completed=len(mine) - len(todo))
+            futures = {pool.submit(_grade_one, runner, submissions / name, out / "students" / name, key, files,
+                                   config_path, only): name for name, key, files in todo}
+            try:
+                for future in as_completed(futures):
+                    rows[futures[future]] = future.result()
+                    progress.advance(task)
+            except KeyboardInterrupt:
+                interrupted = True
+                _ignore_signals()
+                runner.stop()
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+    for future, name in futures.items():  # what finished while the run was stopping
+        if name not in rows and future.done() and not future.cancelled():
+            rows[name] = future.result()
+    for name in mine:
+        rows.setdefault(name, Row(name, "error", "not graded: the run was interrupted (run grade-all again to finish)"))
+    ordered = [rows[name] for name in mine]
+    write_outputs(out, ordered, exercises=list(config.exercises), graders=graders, only=only,
+                  shard=shard, entries=len(entries))
+    if interrupted:
+        raise KeyboardInterrupt
+    counts = {status: sum(row.status == status for row in ordered) for status in STATUSES}
+    print(f"{len(ordered)} entries ({len(todo)} graded this run): "
+          + ", ".join(f"{count} {status}" for status, count in counts.items() if count)
+          + f" -> {plain(out / 'gradebook.csv')}")
     return 0
+
+
+def shard_of(name: str, count: int) -> int:
+    """The shard (1..count) an entry belongs to: a hash of its name, so it never depends on the others."""
+    number = int.from_bytes(hashlib.sha256(name.encode("utf-8", "surrogateescape")).digest()[:8], "big")
+    return number % count + 1
+
+
+def parse_shard(text: str) -> tuple[int, int]:
+    try:
+        k, n = (int(part) for part in text.split("/"))
+    except ValueError:
+        raise UsageError(f"--shard {text}: give K/N, e.g. 2/4") from None
+    if not 1 <= k <= n:
+        raise UsageError(f"--shard {text}: K must be between 1 and N")
+    return k, n
+
+
+def refused(submissions: Path, name: str) -> str:
+    """Why an entry of SUBMISSIONS is not graded, or "" when it is a folder to grade."""
+    if name.startswith("."):
+        return "hidden (its name starts with '.'): not graded; rename it to grade it"
+    if plain(name) != name or not name.isprintable():
+        return "its name is not printable text: rename the folder to grade it"
+    path = submissions / name
+    if path.is_symlink():
+        return "a symbolic link: links are not followed; copy the folder in instead"
+    if not path.is_dir():
+        return "not a folder: each student's files go in a folder named after the student"
+    return ""
+
+
+def _check_apart(submissions: Path, out: Path) -> None:
+    subs, target = submissions.resolve(), out.resolve()
+    if target == subs or subs in target.parents:
+        raise UsageError(f"--out {out} is inside {submissions}: it would be graded as a student; put it elsewhere")
+    if (target / "students") == subs or (target / "students") in subs.parents:
+        raise UsageError(f"{submissions} is inside --out's students/ folder, which grade-all writes")
 
 
 def _up_to_date(folder: Path, key: str) -> bool:
@@ -73,18 +198,147 @@ def _up_to_date(folder: Path, key: str) -> bool:
         return False
 
 
-def _grade_one(folder: Path, target: Path, key: str, config_path: Path, only: list[str] | None) -> str:
+def _row(name: str, folder: Path, files: dict) -> Row:
+    """The row for a graded submission, from its results.json alone (the same on every run)."""
+    try:
+        results = json.loads((folder / "results.json").read_text())
+        scores, total = scores_by_exercise(results), float(results["score"])
+        notes = [str(line) for line in results["extra_data"].get("notes", [])]
+        broken = dict(results["extra_data"].get("does_not_import") or {})
+    except (OSError, ValueError, KeyError, IndexError, TypeError, AttributeError):
+        return Row(name, "error", "its results.json cannot be read")
+    if not files:
+        status, detail = "missing", "none of the exercise files is in the folder"
+    elif broken:
+        status = "does-not-import"
+        detail = "; ".join(f"{file} does not import: {why}" for file, why in sorted(broken.items()))
+    else:
+        status, detail = "graded", "; ".join(notes)
+    return Row(name, status, _one_line(detail), scores, total)
+
+
+def _one_line(text: str) -> str:
+    return " ".join(plain(text).split())[:500]
+
+
+def _grade_one(runner, folder: Path, target: Path, key: str, files: dict, config_path: Path,
+               only: list[str]) -> Row:
+    try:
+        return _grade(runner, folder, target, key, files, config_path, only)
+    except Exception as error:  # one student's trouble is a row, never the batch's end
+        return Row(folder.name, "error", _one_line(f"{type(error).__name__}: {error}"))
+
+
+def _grade(runner, folder: Path, target: Path, key: str, files: dict, config_path: Path, only: list[str]) -> Row:
+    name = folder.name
     target.mkdir(parents=True, exist_ok=True)
-    argv = ["--config", str(config_path), "grade", str(folder), "--results", str(target / "results.json")] + (
-        ["--only", ",".join(only)] if only else [])
-    context = _fork_server()
-    code, message = _run_forked(context, argv) if context else _run_subprocess(argv)
+    (target / ".key").unlink(missing_ok=True)  # until the new results.json is complete
+    argv = ["--config", str(config_path), "grade", str(folder), "--results", str(target / "results.json"),
+            "--times", str(target / "times.json")] + (["--only", ",".join(only)] if only else [])
+    code, message = runner.run(argv)
     if code is None:
-        return f"error: grading took over {WALL_LIMIT_S} s"
+        return Row(name, "error", f"grading took over {runner.wall_limit_s:g} s and was stopped")
+    if code == INTERRUPTED or code != 0 and runner.stopping.is_set():
+        return Row(name, "error", "not graded: the run was interrupted (run grade-all again to finish)")
+    if code == 2:
+        return Row(name, "refused", _one_line(message))
     if code != 0:
-        return f"error: {message}"
+        return Row(name, "error", _one_line(message))
     write_atomic(target / ".key", key)  # written last: results.json without it is graded again
-    return "ok"
+    return _row(name, target, files)
+
+
+class _Runner:
+    """Runs grading processes; stop() ends them all (SIGTERM, then SIGKILL) and cleans up after them."""
+
+    def __init__(self, wall_limit_s: float):
+        self.wall_limit_s = wall_limit_s
+        self.stopping = threading.Event()
+        self.live: dict[int, object] = {}  # pid -> multiprocessing.Process or subprocess.Popen
+        self.lock = threading.Lock()
+        self.context = _fork_server()
+
+    def run(self, argv: list[str]) -> tuple[int | None, str]:
+        receive = None
+        with self.lock:
+            if self.stopping.is_set():
+                return INTERRUPTED, "interrupted"
+            if self.context is not None:
+                receive, send = self.context.Pipe(duplex=False)
+                process = self.context.Process(target=_worker, args=(argv, send), name="autograder-grade")
+                process.start()
+                send.close()
+            else:
+                process = subprocess.Popen([sys.executable, "-m", "autograder", *argv], stdout=subprocess.DEVNULL,
+                                           stderr=subprocess.PIPE, text=True, errors="replace",
+                                           cwd=Path(__file__).resolve().parent.parent)
+            pid = process.pid
+            self.live[pid] = process
+        try:
+            return self._wait_forked(process, receive) if receive is not None else self._wait_subprocess(process)
+        finally:
+            with self.lock:
+                self.live.pop(pid, None)
+            if receive is not None:
+                receive.close()
+
+    def _wait_forked(self, worker, receive) -> tuple[int | None, str]:
+        worker.join(self.wall_limit_s)
+        if worker.is_alive():
+            worker.kill()
+            worker.join()
+            reaper.reap(worker.pid)
+            return (INTERRUPTED, "interrupted") if self.stopping.is_set() else (None, "")
+        if worker.exitcode != 0:
+            reaper.reap(worker.pid)  # it may have died before cleaning up (killed, crashed)
+        try:
+            if receive.poll():
+                return receive.recv()
+        except (EOFError, OSError):
+            pass
+        if self.stopping.is_set():
+            return INTERRUPTED, "interrupted"
+        return worker.exitcode or 3, f"exit status {worker.exitcode}"
+
+    def _wait_subprocess(self, process) -> tuple[int | None, str]:
+        try:
+            _, errors = process.communicate(timeout=self.wall_limit_s)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.communicate()
+            reaper.reap(process.pid)
+            return (INTERRUPTED, "interrupted") if self.stopping.is_set() else (None, "")
+        if process.returncode != 0:
+            reaper.reap(process.pid)
+        if self.stopping.is_set() and process.returncode != 0:
+            return INTERRUPTED, "interrupted"
+        return process.returncode, (errors.strip().splitlines() or ["no message"])[-1]
+
+    def stop(self) -> None:
+        """No new work; SIGTERM every running worker (it cleans up and exits), SIGKILL the slow ones."""
+        with self.lock:
+            self.stopping.set()
+            running = list(self.live.items())
+        for pid, _ in running:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGTERM)
+        for pid, process in running:
+            if isinstance(process, subprocess.Popen):
+                try:
+                    process.wait(STOP_GRACE_S)
+                except subprocess.TimeoutExpired:
+                    process.kill()
+            else:
+                process.join(STOP_GRACE_S)
+                if process.is_alive():
+                    process.kill()
+        # The threads waiting on these workers reap what each left behind.
+
+
+def _ignore_signals() -> None:
+    if threading.current_thread() is threading.main_thread():
+        for number in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(number, signal.SIG_IGN)
 
 
 # What every grading process imports: loaded once, in the fork server, before any fork.
@@ -104,24 +358,6 @@ def _fork_server():
     return context
 
 
-def _run_forked(context, argv: list[str]) -> tuple[int | None, str]:
-    receive, send = context.Pipe(duplex=False)
-    worker = context.Process(target=_worker, args=(argv, send), name="autograder-grade")
-    worker.start()
-    send.close()
-    worker.join(WALL_LIMIT_S)
-    if worker.is_alive():
-        worker.kill()
-        worker.join()
-        return None, ""
-    try:
-        return receive.recv() if receive.poll() else (worker.exitcode or 3, f"exit status {worker.exitcode}")
-    except (EOFError, OSError):
-        return worker.exitcode or 3, f"exit status {worker.exitcode}"
-    finally:
-        receive.close()
-
-
 def _worker(argv: list[str], send) -> None:
     """In a fresh process forked from the fork server: what `python -m autograder grade` does."""
     from .cli import main
@@ -136,26 +372,57 @@ def _worker(argv: list[str], send) -> None:
     send.send((code, (errors.getvalue().strip().splitlines() or ["no message"])[-1][:2000]))  # fits the pipe
 
 
-def _run_subprocess(argv: list[str]) -> tuple[int | None, str]:
-    try:
-        done = subprocess.run([sys.executable, "-m", "autograder", *argv], capture_output=True, text=True,
-                              timeout=WALL_LIMIT_S, cwd=Path(__file__).resolve().parent.parent)
-    except subprocess.TimeoutExpired:
-        return None, ""
-    return done.returncode, (done.stderr.strip().splitlines() or ["no message"])[-1]
+# -- outputs -------------------------------------------------------------------------
+
+def write_outputs(out: Path, rows: list[Row], *, exercises: list[str], graders: str, only: list[str],
+                  shard: tuple[int, int] | None, entries: int) -> None:
+    rows = sorted(rows, key=lambda row: row.name)
+    manifest = {"grader_digest": graders, "only": only, "exercises": exercises,
+                "shard": None if shard is None else f"{shard[0]}/{shard[1]}", "entries": entries,
+                "rows": [asdict(row) for row in rows]}
+    write_json(out / "batch.json", manifest)
+    write_atomic(out / "gradebook.csv", gradebook(rows, exercises, graders))
 
 
-def gradebook(out: Path, students: list[str], statuses: dict[str, str], exercises: list[str]) -> str:
+def gradebook(rows: list[Row], exercises: list[str], graders: str) -> str:
+    """gradebook.csv: every cell escaped so that no spreadsheet reads it as a formula."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(["student", *exercises, "total", "status"])
-    for student in students:
-        scores: dict[str, float] = {}
-        try:
-            results = json.loads((out / student / "results.json").read_text())
-            scores, total = scores_by_exercise(results), results["score"]
-        except (OSError, ValueError, KeyError, IndexError):
-            total = ""
-        writer.writerow([student, *(f"{scores[e]:g}" if e in scores else "" for e in exercises),
-                         f"{total:g}" if total != "" else "", statuses.get(student, "error: not graded")])
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["student", *exercises, "total", "status", "detail", "grader_digest"])
+    for row in rows:
+        writer.writerow([for_csv(row.name), *(f"{row.scores[e]:g}" if e in row.scores else "" for e in exercises),
+                         f"{row.total:g}" if row.total is not None else "", row.status, for_csv(row.detail), graders])
     return buffer.getvalue()
+
+
+def merge(shard_outs: list[Path], out: Path) -> int:
+    """Combine the outputs of `grade-all --shard K/N` (all N of them) into `out`, as one run writes it."""
+    manifests = []
+    for folder in shard_outs:
+        try:
+            manifests.append((folder, json.loads((folder / "batch.json").read_text())))
+        except (OSError, ValueError):
+            raise UsageError(f"{folder}: no batch.json (not the --out of a grade-all --shard run?)") from None
+    first = manifests[0][1]
+    for folder, manifest in manifests:
+        for key in ("grader_digest", "only", "exercises", "entries"):
+            if manifest.get(key) != first.get(key):
+                raise UsageError(f"{folder}: its {key} differs from {manifests[0][0]}'s: shards of different runs")
+    shards = sorted(str(manifest.get("shard")) for _, manifest in manifests)
+    count = len(manifests)
+    if shards != sorted(f"{k}/{count}" for k in range(1, count + 1)):
+        raise UsageError(f"--merge needs each of the shards 1/{count} .. {count}/{count} once; got {', '.join(shards)}")
+    rows = [Row(**row) for _, manifest in manifests for row in manifest["rows"]]
+    if len(rows) != first["entries"] or len({row.name for row in rows}) != len(rows):
+        raise UsageError(f"the shards hold {len(rows)} rows for {first['entries']} entries: a shard is incomplete")
+    for folder, manifest in manifests:
+        for row in manifest["rows"]:
+            source = folder / "students" / row["name"]
+            if source.is_dir():
+                target = out / "students" / row["name"]
+                shutil.rmtree(target, ignore_errors=True)
+                shutil.copytree(source, target, symlinks=True)
+    write_outputs(out, rows, exercises=first["exercises"], graders=first["grader_digest"], only=first["only"],
+                  shard=None, entries=first["entries"])
+    print(f"merged {count} shards, {len(rows)} entries -> {plain(out / 'gradebook.csv')}")
+    return 0

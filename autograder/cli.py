@@ -2,7 +2,8 @@
 
     python -m autograder check [DIR] [--only EX,...]      public checks, a table, exit 0 iff all pass
     python -m autograder grade DIR --results FILE [...]   full grading, Gradescope results.json
-    python -m autograder grade-all DIR --out OUT [--jobs N]
+    python -m autograder grade-all DIR --out OUT [--jobs N] [--force] [--shard K/N]
+    python -m autograder grade-all --merge SHARD_OUT [SHARD_OUT ...] --out OUT
     python -m autograder generate [--check]               exercises/ and the nbgrader notebook from solutions/
     python -m autograder data                             build data/mnist.npz
     python -m autograder release OUT                      the student repository (instructors)
@@ -10,19 +11,26 @@
     python -m autograder export OUT --roster CSV --lms canvas|moodle --assignment NAME
     python -m autograder class-report OUT                 OUT/class-report.html and .md (instructors)
 Exit status: 0 done (whatever the score; for check: every public check passed),
-1 check found failures, 2 usage or config error, 3 the engine itself failed.
+1 check found failures, 2 usage or config error, 3 the engine itself failed,
+130 stopped by SIGINT or SIGTERM (check, grade and grade-all stop their children, clean up,
+and grade-all writes the gradebook of what finished; one line, "interrupted", on stderr).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import os
+import signal
 import sys
+import threading
 from pathlib import Path
 
 from .config import ConfigError, load
 
 REPO = Path(__file__).resolve().parent.parent
-EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_ENGINE = 0, 1, 2, 3
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_ENGINE, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
+GRADING = ("check", "grade", "grade-all")
 
 
 def _exercises(text: str) -> list[str]:
@@ -46,12 +54,20 @@ def parser() -> argparse.ArgumentParser:
     grade.add_argument("--summary", type=Path, help="Markdown table (e.g. $GITHUB_STEP_SUMMARY)")
     grade.add_argument("--seed", type=int, help="reproduce a grade: the seed in its extra_data")
     grade.add_argument("--report", type=Path, help="write an HTML feedback page here")
+    grade.add_argument("--times", type=Path, help="write the wall times here instead of into results.json "
+                       "(whose bytes then depend only on the submission and the graders)")
 
     batch = commands.add_parser("grade-all", help="grade every submission folder in a directory")
-    batch.add_argument("submissions", type=Path)
+    batch.add_argument("submissions", type=Path, nargs="?", help="one folder per student")
     batch.add_argument("--out", type=Path, required=True)
     batch.add_argument("--jobs", type=int, default=1)
     batch.add_argument("--only", type=_exercises, default=[])
+    batch.add_argument("--force", action="store_true", help="regrade every submission, unchanged ones too")
+    batch.add_argument("--shard", help="K/N: grade only the folders whose name hashes to shard K of N")
+    batch.add_argument("--merge", type=Path, nargs="+", metavar="SHARD_OUT",
+                       help="combine the --out folders of all N shards into --out (instead of grading)")
+    batch.add_argument("--wall-limit", type=float, default=None, metavar="S",
+                       help="seconds one submission may take in all (default 1800)")
     batch.add_argument("--allow-unsandboxed", action="store_true",
                        help="grade without bubblewrap (only for submissions you trust)")
 
@@ -89,15 +105,59 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     from .grade import EngineError, UsageError
+    from .text import plain
 
+    grading = args.command in GRADING
+    with _stopped_by_signals() if grading else contextlib.nullcontext():
+        try:
+            return _run(args)
+        except (ConfigError, UsageError) as error:
+            print(f"error: {plain(error)}", file=sys.stderr)
+            return EXIT_USAGE
+        except EngineError as error:
+            print(f"autograder failed: {plain(error)}", file=sys.stderr)
+            return EXIT_ENGINE
+        except KeyboardInterrupt:
+            _ignore_signals()  # a second Ctrl-C must not cut the clean-up short
+            print("interrupted", file=sys.stderr)
+            return EXIT_INTERRUPTED
+        finally:
+            if grading:
+                _clean_up()
+
+
+@contextlib.contextmanager
+def _stopped_by_signals():
+    """SIGINT and SIGTERM raise KeyboardInterrupt (the main thread only may set handlers);
+    the previous handlers are back afterwards, for callers of main() in their own process."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = {number: signal.getsignal(number) for number in (signal.SIGINT, signal.SIGTERM)}
+    for number in previous:
+        signal.signal(number, signal.default_int_handler)
     try:
-        return _run(args)
-    except (ConfigError, UsageError) as error:
-        print(f"error: {error}", file=sys.stderr)
-        return EXIT_USAGE
-    except EngineError as error:
-        print(f"autograder failed: {error}", file=sys.stderr)
-        return EXIT_ENGINE
+        yield
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+
+
+def _ignore_signals() -> None:
+    if threading.current_thread() is threading.main_thread():
+        for number in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(number, signal.SIG_IGN)
+
+
+def _clean_up() -> None:
+    """Whatever exit path got here: no child, cgroup or workdir of this process is left."""
+    from . import reaper, sandbox
+
+    for session in list(reaper.LIVE):  # only after an interrupt cut grade()'s own clean-up short
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(session, signal.SIGKILL)
+    sandbox.join_closing()
+    reaper.reap(os.getpid())
 
 
 def _run(args) -> int:
@@ -135,9 +195,7 @@ def _run(args) -> int:
     if args.command == "grade":
         return _grade(args, config)
     if args.command == "grade-all":
-        from .batch import grade_all
-        return grade_all(args.submissions, args.out, config_path=args.config, jobs=args.jobs, only=args.only,
-                         allow_unsandboxed=args.allow_unsandboxed)
+        return _grade_all(args)
     raise AssertionError(args.command)
 
 
@@ -183,19 +241,39 @@ def _class(args) -> int:
     return EXIT_OK
 
 
+def _grade_all(args) -> int:
+    from . import batch
+    from .grade import UsageError
+
+    if args.merge:
+        if args.submissions is not None or args.shard or args.force or args.only:
+            raise UsageError("--merge takes only the shard folders and --out")
+        return batch.merge(args.merge, args.out)
+    if args.submissions is None:
+        raise UsageError("give the folder of submissions (or --merge SHARD_OUT ...)")
+    return batch.grade_all(args.submissions, args.out, config_path=args.config, jobs=args.jobs, only=args.only,
+                           allow_unsandboxed=args.allow_unsandboxed, force=args.force,
+                           shard=batch.parse_shard(args.shard) if args.shard else None,
+                           wall_limit_s=args.wall_limit or batch.WALL_LIMIT_S)
+
+
 def _grade(args, config) -> int:
     from .grade import grade
-    from .results import gradescope, junit, markdown, write_atomic, write_json
+    from .results import grader_digest, gradescope, junit, markdown, times, write_atomic, write_json
+    from .text import clean, plain
 
     report = grade(args.submission, config=config, only=args.only, seed=args.seed)
-    write_json(args.results, gradescope(report))
+    report.grader_digest = grader_digest(args.config)
+    write_json(args.results, gradescope(report, timings=args.times is None))
+    if args.times:
+        write_json(args.times, times(report))
     if args.junit:
         write_atomic(args.junit, junit(report))
     if args.summary:
-        with open(args.summary, "a") as stream:  # GITHUB_STEP_SUMMARY is appended to
-            stream.write(markdown(report))
+        with open(args.summary, "a", encoding="utf-8") as stream:  # GITHUB_STEP_SUMMARY is appended to
+            stream.write(clean(markdown(report)))
     if args.report:
         from .report import write_report
         write_report(args.report, report, args.submission)
-    print(f"{args.submission}: {report.score:g} / {report.max_score:g} -> {args.results}")
+    print(plain(f"{args.submission}: {report.score:g} / {report.max_score:g} -> {args.results}"))
     return EXIT_OK

@@ -9,6 +9,7 @@ in hidden graders, `reference` (the solution module, imported here in the truste
 
 from __future__ import annotations
 
+import builtins
 import importlib.util
 import re
 import zlib
@@ -22,6 +23,7 @@ from .checks import CheckFailed
 from .config import EXERCISES, Config
 from .handle import Student, StudentCrashed, StudentError, SubmissionMissing
 from .sandbox import Limits
+from .wire import Opaque
 
 
 @dataclass
@@ -57,6 +59,7 @@ class GradingPlugin:
         self.students: dict[str, Student] = {}
         self.collection_errors: list[str] = []
         self.kept: dict[str, object] = {}
+        self.seen = _Seen()  # what the child sent during the current test
 
     # -- collection ---------------------------------------------------------------
     def pytest_collection_modifyitems(self, config, items):
@@ -88,7 +91,29 @@ class GradingPlugin:
             self.students[exercise] = self.student_factory(
                 section.module, self.files, Limits(section.timeout_s, section.memory_mb, section.processes),
                 seed=self.seed, reference=reference, standins=section.standins)
+            self._watch(self.students[exercise])
         return self.students[exercise]
+
+    def _watch(self, student) -> None:
+        """Note the text the child sends (and the grader's own strings it is sent), so a hidden
+        check's message that would repeat the child's text can be withheld (see verdict())."""
+        post, reply = getattr(student, "_post", None), getattr(student, "_reply", None)
+        if post is None or reply is None:  # bench's in-process stand-in
+            return
+
+        def watched_post(op, timeout_s, **fields):
+            _collect(fields, self.seen.sent, self.seen)
+            return post(op, timeout_s, **fields)
+
+        def watched_reply():
+            try:
+                value = reply()
+            except StudentError as error:
+                self.seen.add_error(error)
+                raise
+            _collect(value, self.seen.received, self.seen)
+            return value
+        student._post, student._reply = watched_post, watched_reply
 
     def start_ahead(self, exercise: str | None = None) -> None:
         """Start the children of the next `prefetch` exercises (and this one's) without waiting."""
@@ -120,6 +145,7 @@ class GradingPlugin:
     # -- running ------------------------------------------------------------------
     @pytest.hookimpl(tryfirst=True)
     def pytest_runtest_setup(self, item):
+        self.seen = _Seen()
         exercise = exercise_of(item.path)
         if exercise != self.current:
             self.current = exercise
@@ -152,31 +178,133 @@ class GradingPlugin:
         if result.status == "failed" and result.message:
             return  # the first failure (call) is the one to report, not a teardown after it
         error = call.excinfo.value if call.excinfo else None
-        result.status, result.message, fraction = verdict(error, public)
+        result.status, result.message, fraction = verdict(error, public, self.seen)
         result.score = round(points * fraction, 6)
 
+    def pytest_keyboard_interrupt(self, excinfo):
+        # pytest would end the session as "interrupted" (exit 2), which grade() takes for broken
+        # graders; SIGINT/SIGTERM must reach the CLI, which stops cleanly with exit status 130.
+        raise KeyboardInterrupt
 
-_STUB_MESSAGE = re.compile(r"[\w.]{1,80} is not implemented yet")
+    def pytest_sessionfinish(self, session):
+        # Which exercise files failed to import, in the student's words (the import runs before
+        # any hidden input reaches the child, so its message is the submission's own text).
+        failures: dict[str, str] = {}
+        for exercise in self.order or list(self.students):
+            student = self.students.get(exercise)
+            error = getattr(student, "_import_failed", None)
+            if error is None or f"{student.module}.py" in failures:
+                continue
+            if isinstance(error, StudentError):
+                text = f"{error.type_name}: {error.message}".strip().splitlines()[0] if error.message else error.type_name
+                text += f" ({error.where})" if error.where else ""
+            else:
+                text = f"crashed while importing: {error}"
+            failures[f"{student.module}.py"] = text[:300]
+        if failures:
+            self.kept["import_failures"] = failures
 
 
-def verdict(error, public: bool) -> tuple[str, str, float]:
-    """(status, message, fraction of points) for a grader's exception, in the student's words."""
+BUILTIN_ERRORS = frozenset(name for name, value in vars(builtins).items()
+                           if isinstance(value, type) and issubclass(value, BaseException))
+WITHHELD = "this hidden check failed (its message would repeat text from your code, so it is not shown)"
+# A crash, as a hidden check words it: the numbers and names a submission can choose (its exit
+# status, the signal it sends itself, a forged message's size) are left out; limits from
+# grading.toml are kept.
+_HIDDEN_CRASHES = (
+    (re.compile(r"took longer than the [0-9.e+]+ s time limit \(an endless loop\?\)"), None),
+    (re.compile(r"the process was killed \(over the \d+ MB memory limit, or another limit\?\)"), None),
+    (re.compile(r"the process crashed \(SIG(SEGV|ABRT|BUS)\); near the \d+ MB memory limit that usually means out of memory"), None),
+    (re.compile(r"the process died with signal .*", re.S), "the process died from a signal"),
+    (re.compile(r"the process exited with status .*", re.S), "the process exited (sys.exit or os._exit in your code?)"),
+    (re.compile(r"sent back something that is not plain data.*", re.S), "sent back something that is not plain data"),
+)
+_FLOAT_MAX = 1.7976931348623157e308
+
+
+class _Seen:
+    """Text that came from the child during one test, and strings the grader itself sent it."""
+
+    def __init__(self):
+        self.received: set[str] = set()
+        self.sent: set[str] = set()
+        self.huge_integer = False  # an int no float can hold (10**400) came back
+
+    def add_error(self, error: StudentError) -> None:
+        self.received.update((error.message, error.where))
+        if error.type_name not in BUILTIN_ERRORS:
+            self.received.add(error.type_name)
+
+    def echoed_in(self, message: str) -> bool:
+        return any(text and text in message for text in self.received - self.sent)
+
+
+def _collect(value, strings: set[str], seen: _Seen, depth: int = 0) -> None:
+    """The names that travel with a value (opaque objects' type names; strings only when sent)."""
+    if depth > 100:
+        return
+    if isinstance(value, Opaque):
+        strings.add(value.type_name)
+    elif isinstance(value, str):
+        if strings is seen.sent:
+            strings.add(value)
+    elif isinstance(value, bool):
+        pass
+    elif isinstance(value, int):
+        seen.huge_integer |= abs(value) > _FLOAT_MAX
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _collect(key, strings, seen, depth + 1)
+            _collect(item, strings, seen, depth + 1)
+    elif isinstance(value, (list, tuple)):
+        for item in value:
+            _collect(item, strings, seen, depth + 1)
+
+
+def verdict(error, public: bool, seen: _Seen | None = None) -> tuple[str, str, float]:
+    """(status, message, fraction of points) for a grader's exception, in the student's words.
+
+    A hidden check never shows text the submission chose: not its messages, exception or class
+    names (beyond Python's built-in exception names), locations or exit statuses. Its own
+    wording is fixed here; a grader's hint that would repeat such text is withheld.
+    """
+    seen = seen or _Seen()
+    if isinstance(error, StudentError):
+        seen.add_error(error)
+    context = error.__context__ if error is not None else None
+    while isinstance(context, BaseException):  # a grader that turned a StudentError into its own
+        if isinstance(context, StudentError):
+            seen.add_error(context)
+        context = context.__context__
+    status, message, fraction = _verdict(error, public, seen)
+    if not public and status != "not implemented" and seen.echoed_in(message):
+        message = WITHHELD
+    return status, message, fraction
+
+
+def _verdict(error, public: bool, seen: _Seen) -> tuple[str, str, float]:
     if isinstance(error, CheckFailed):
         message = error.hint + (f"\n{error.detail}" if public and error.detail else "")
         return "failed", message, error.fraction
     if isinstance(error, StudentError):
         if error.not_implemented:
-            # A hidden check shows the stub's own message only: any other text could echo hidden inputs.
-            shown = error.message if public or _STUB_MESSAGE.fullmatch(error.message) else ""
-            return "not implemented", shown or "not implemented yet", 0.0
+            return "not implemented", error.message if public and error.message else "not implemented yet", 0.0
+        if not public:
+            name = error.type_name if error.type_name in BUILTIN_ERRORS else "an exception"
+            return "failed", f"your code raised {name}", 0.0
         where = f" ({error.where})" if error.where else ""
-        # Hidden checks show where the code failed but not its message, which could echo hidden inputs.
-        text = f"{error.type_name}: {error.message}" if public else error.type_name
-        return "failed", f"your code raised {text}{where}", 0.0
+        return "failed", f"your code raised {error.type_name}: {error.message}{where}", 0.0
     if isinstance(error, SubmissionMissing):
         return "failed", str(error), 0.0
     if isinstance(error, StudentCrashed):
-        return "failed", f"your code crashed: {error}", 0.0
+        text = str(error)
+        if not public:
+            text = next((keep or text for pattern, keep in _HIDDEN_CRASHES if pattern.fullmatch(text)),
+                        "it stopped answering")
+        return "failed", f"your code crashed: {text}", 0.0
+    if isinstance(error, OverflowError) and seen.huge_integer:
+        return "failed", ("your code returned an integer too large to be a number the grader can check "
+                          "(more than about 10**308): return floats or arrays"), 0.0
     if isinstance(error, AssertionError):
         return "failed", str(error).splitlines()[0] if str(error) else "check failed", 0.0
     if error is not None and type(error).__name__ == "Failed":  # pytest.fail(...)

@@ -4,15 +4,22 @@ A pids cgroup gives root a process limit (root ignores RLIMIT_NPROC) and a way t
 everything a child started; as a subreaper this process inherits orphans that left a
 child's session, so kill_leftovers() can find them; tasks_of_user() sizes RLIMIT_NPROC
 for users who are not root.
+
+Everything a grading process creates for its children is named after its pid: workdirs
+`$TMPDIR/autograder-<pid>-*` and pids cgroups `autograder-<pid>-*`. So when a grading
+process dies without cleaning up (SIGKILL, grade-all's wall limit), reap(pid) removes all
+of it, and kills what its children left running.
 """
 
 from __future__ import annotations
 
 import functools
+import glob
 import os
 import shutil
 import signal
 import sys
+import tempfile
 import threading
 import time
 import uuid
@@ -31,7 +38,7 @@ class PidsCgroup:
         parent = _pids_cgroup_parent()
         if parent is None:
             return
-        path = f"{parent}/autograder-{uuid.uuid4().hex[:12]}"
+        path = f"{parent}/{prefix()}{uuid.uuid4().hex[:12]}"
         try:
             os.mkdir(path)
             Path(path, "pids.max").write_text(str(limit))
@@ -67,6 +74,31 @@ class PidsCgroup:
             except OSError:  # still busy: its last processes are exiting (usually within a few ms)
                 time.sleep(pause)
                 pause = min(pause * 2, 0.02)
+
+
+def prefix(pid: int | None = None) -> str:
+    """The name every workdir and cgroup of grading process `pid` (default: this one) starts with."""
+    return f"autograder-{os.getpid() if pid is None else pid}-"
+
+
+def reap(pid: int) -> None:
+    """Remove everything grading process `pid` left (it is dead, or is this process at exit):
+    its children's processes (its cgroups, and orphans that came to us as their subreaper),
+    its pids cgroups and its workdirs."""
+    parent = _pids_cgroup_parent()
+    for path in glob.glob(f"{parent}/{prefix(pid)}*") if parent else []:
+        cgroup = PidsCgroup.__new__(PidsCgroup)
+        cgroup.path = path
+        cgroup.kill_and_remove()
+    kill_orphans()
+    for path in glob.glob(os.path.join(tempfile.gettempdir(), f"{prefix(pid)}*")):
+        shutil.rmtree(path, ignore_errors=True)
+
+
+def kill_orphans() -> None:
+    """Kill our children that are not in our session: in a process that starts no sandbox
+    child itself (grade-all's main process) those are orphans of a killed worker's children."""
+    kill_leftovers(session=-1)
 
 
 def _pids_cgroup_parent() -> str | None:

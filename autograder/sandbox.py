@@ -94,7 +94,7 @@ class Child:
         self.limits = limits
         self._closed = False
         self._pending = (0.0, 0.0)  # (deadline, timeout_s) of the request whose reply is due
-        self.workdir = tempfile.mkdtemp(prefix="autograder-")
+        self.workdir = tempfile.mkdtemp(prefix=reaper.prefix())  # reaper.reap(pid) finds it by name
         os.chmod(self.workdir, 0o755)
         engine, submission = Path(self.workdir, "engine"), Path(self.workdir, "submission")
         engine.mkdir(), submission.mkdir(), Path(self.workdir, "home").mkdir()

@@ -20,7 +20,8 @@ from rich.markup import escape as _rich_escape
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _ANSI = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)?|[@-Z\\-_])")
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]|[\ud800-\udfff]")
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+!|~])")
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+!|~:@])")  # ':' and '@': GitHub's bare-URL and e-mail autolinks
+_WWW = re.compile(r"(?i)(www)\.")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -56,7 +57,7 @@ def for_xml(text: object) -> str:
 def for_markdown(text: object) -> str:
     """One line of Markdown that renders as itself: no links, images, HTML or table breaks."""
     one_line = " ".join(plain(text).split())
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", one_line)
+    return _WWW.sub(r"\1\\.", _MARKDOWN_SPECIAL.sub(r"\\\1", one_line))
 
 
 def for_csv(text: object) -> str:

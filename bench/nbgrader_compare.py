@@ -162,7 +162,7 @@ def compare(root: Path, work: Path, *, log=print) -> dict:
                     "--only", ",".join(NUMPY)], cwd=root, env=environment())
         results[f"grade-all --jobs {jobs}"] = done.seconds
         log(f"  grade-all --jobs {jobs}: {done.seconds:.1f} s")
-    ours = {student: json.loads((work / "out-jobs1" / student / "results.json").read_text())["score"]
+    ours = {student: json.loads((work / "out-jobs1" / "students" / student / "results.json").read_text())["score"]
             for student in students}
     results["scores"] = {"grade-all": ours, **courses}
     results["scores_agree"] = all(scores == ours for scores in courses.values())

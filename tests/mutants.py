@@ -412,7 +412,7 @@ def grade(mutants: list[Mutant], workdir: Path, jobs: int, all_exercises: bool) 
                 f"# {mutant.name}: line {mutant.line} ({mutant.function}): {mutant.description}\n{mutant.source}\n")
         grade_all(workdir / group, workdir / "out" / group, jobs, exercises)
         for mutant in batch:
-            results = workdir / "out" / group / mutant.name / "results.json"
+            results = workdir / "out" / group / "students" / mutant.name / "results.json"
             if results.is_file():
                 mutant.graded, mutant.lost = exercises, lost_points(json.loads(results.read_text()))
             else:

@@ -126,4 +126,4 @@ def test_grade_all_fork_server_grades_like_one_subprocess_each(tmp_path, solutio
     assert script.returncode == 0, script.stderr
     assert _gradebook(tmp_path / "forked" / "gradebook.csv") == _gradebook(tmp_path / "sub" / "gradebook.csv")
     rows = {row["student"]: row for row in _gradebook(tmp_path / "forked" / "gradebook.csv")}
-    assert rows["good"]["total"] == "30" and rows["broken"]["total"] == "0" and rows["good"]["status"] == "ok"
+    assert rows["good"]["total"] == "30" and rows["broken"]["total"] == "0" and rows["good"]["status"] == "graded"

@@ -153,7 +153,7 @@ class Run:
     connections: int = 0
 
     def results(self, attack: str) -> dict:
-        return json.loads((self.out / attack / "results.json").read_text())
+        return json.loads((self.out / "students" / attack / "results.json").read_text())
 
     def status(self, attack: str) -> str:
         with open(self.out / "gradebook.csv", newline="") as stream:
@@ -245,7 +245,7 @@ def run(request, tmp_path_factory) -> Run:
 
 # What the failed checks of an attack tell the student (each failing check's output says it).
 REASONS = {
-    "exit_at_import": "SystemExit", "syntax_error": "SyntaxError", "os_exit_in_forward": "exited with status 0",
+    "exit_at_import": "SystemExit", "syntax_error": "SyntaxError", "os_exit_in_forward": "exited",
     "infinite_loop": "time limit", "memory_bomb": "MemoryError", "forged_npyfile": "not plain data",
     "forged_deep_json": "not plain data", "forged_oversize": "not plain data", "nan_outputs": "NaN",
     "import_solution": "not implemented", "standin_globals": "AttributeError",
@@ -262,7 +262,7 @@ def _skip_unless_graded(run: Run, attack: str) -> None:
 @pytest.mark.parametrize("attack", EXPECTED)
 def test_attack_scores_what_it_earned(run, attack, config):
     _skip_unless_graded(run, attack)
-    assert run.status(attack) == "ok", f"grading {attack} did not complete: {run.status(attack)}"
+    assert run.status(attack) in ("graded", "does-not-import"), f"grading {attack} did not complete: {run.status(attack)}"
     results = run.results(attack)
     messages = [(t["name"], t["output"][:160]) for t in results["tests"] if t["status"] != "passed"]
     assert exercise_scores(results) == expected_scores(config, attack), messages

@@ -68,7 +68,7 @@ def graded(tmp_path_factory, solution_keras) -> dict[str, dict]:
     done = run_cli("grade-all", str(root / "submissions"), "--out", str(root / "out"), "--jobs", "2",
                    "--only", "keras_mnist")
     assert done.returncode == 0, done.stderr
-    return {folder.name: json.loads((root / "out" / folder.name / "results.json").read_text())
+    return {folder.name: json.loads((root / "out" / "students" / folder.name / "results.json").read_text())
             for folder in (root / "submissions").iterdir()}
 
 

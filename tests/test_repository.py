@@ -114,9 +114,9 @@ def test_hidden_checks_never_show_a_students_own_exception_text():
     assert verdict(leak, public=False) == ("not implemented", "not implemented yet", 0.0)
     assert "0.12" in verdict(leak, public=True)[1]
     stub = StudentError("NotImplementedError", "forward is not implemented yet", "")
-    assert verdict(stub, public=False)[1] == "forward is not implemented yet"
+    assert verdict(stub, public=False)[1] == "not implemented yet"  # a stub-shaped message could carry text too
     raised = StudentError("ValueError", "bad [[0.12]]", "mlp.py line 3, in forward")
-    assert "0.12" not in verdict(raised, public=False)[1] and "mlp.py line 3" in verdict(raised, public=False)[1]
+    assert verdict(raised, public=False)[1] == "your code raised ValueError"  # no line: its number is chosen too
 
 
 def test_the_run_seed_depends_on_the_code_not_on_only(tmp_path):

@@ -1,0 +1,282 @@
+"""grade-all: every entry a row by a stated rule, the skip key, shards and their merge, clean stops.
+
+A class of awkward folders is graded once per sandbox mode (MODES: add the lead's "root
+without namespaces" mode there); the same class, graded as three shards in parallel and
+merged, must give the same bytes. Stops (SIGINT, SIGTERM, the wall limit) must leave no
+workdir (TMPDIR is a fresh folder per run), pids cgroup or process behind.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from conftest import REPO, make_submission, run_cli
+
+from autograder import reaper, sandbox
+from autograder.batch import parse_shard, shard_of
+
+MODES = {
+    "bubblewrap": pytest.param({}, marks=pytest.mark.skipif(not sandbox.bwrap_works(),
+                                                            reason="bubblewrap cannot create namespaces here")),
+    "fallback": pytest.param({"AUTOGRADER_SANDBOX": "none"}),
+}
+ONLY = "sigmoid,forward"
+LOOP = "\n\ndef sigmoid(x):\n    while True:\n        pass\n"
+# entry -> (status, what its detail says)
+EXPECTED = {
+    "good": ("graded", ""),
+    "gradebook.csv": ("graded", ""),  # named like a file the batch writes: no collision
+    "=HYPERLINK(1)": ("graded", ""),
+    "broken": ("does-not-import", "mlp.py does not import: SyntaxError"),
+    "empty": ("missing", "none of the exercise files"),
+    "keras-only": ("graded", "mlp.py is missing"),
+    ".hidden": ("refused", "hidden"),
+    "notes.txt": ("refused", "not a folder"),
+    "linked": ("refused", "symbolic link"),
+    "bell\x07name": ("refused", "not printable"),
+    "unreadable": ("refused", ""),
+    "huge-int": ("graded", ""),
+}
+
+
+def _class(root: Path) -> Path:
+    solution = (REPO / "solutions" / "mlp.py").read_text()
+    subs = root / "subs"
+    for name in ("good", "gradebook.csv", "=HYPERLINK(1)", ".hidden", "bell\x07name"):
+        make_submission(subs / name, mlp=solution)
+    make_submission(subs / "broken", mlp="def sigmoid(:\n")
+    make_submission(subs / "huge-int", mlp=solution + "\n\ndef sigmoid(x):\n    return 10 ** 400\n")
+    make_submission(subs / "keras-only", mnist_keras="x = 1\n")
+    (subs / "empty").mkdir()
+    (subs / "notes.txt").write_text("not a submission\n")
+    (subs / "linked").symlink_to(subs / "good")
+    (subs / "unreadable").mkdir()
+    (subs / "unreadable" / "mlp.py").symlink_to("/proc/self/mem")  # a regular file that no read succeeds on
+    return subs
+
+
+def _rows(out: Path) -> dict[str, dict]:
+    manifest = json.loads((out / "batch.json").read_text())
+    return {row["name"]: row for row in manifest["rows"]}
+
+
+def _tree(out: Path) -> dict[str, bytes]:
+    """Every file of an OUT folder but the wall times."""
+    return {str(path.relative_to(out)): path.read_bytes() for path in sorted(out.rglob("*"))
+            if path.is_file() and path.name != "times.json"}
+
+
+@pytest.fixture(scope="module", params=list(MODES.values()), ids=list(MODES))
+def graded(request, tmp_path_factory):
+    root = tmp_path_factory.mktemp("batch")
+    subs = _class(root)
+    env = request.param
+    done = run_cli("grade-all", str(subs), "--out", str(root / "out"), "--jobs", "2", "--only", ONLY,
+                   "--allow-unsandboxed", env=env, timeout=600)
+    return root, subs, env, done
+
+
+def test_every_entry_is_a_row_with_a_status_from_the_vocabulary(graded):
+    root, _, _, done = graded
+    assert done.returncode == 0, done.stderr
+    rows = _rows(root / "out")
+    assert sorted(rows) == sorted(EXPECTED)
+    for name, (status, detail) in EXPECTED.items():
+        assert rows[name]["status"] == status and detail in rows[name]["detail"], rows[name]
+    with open(root / "out" / "gradebook.csv", newline="") as stream:
+        table = list(csv.DictReader(stream))
+    students = [row["student"] for row in table]
+    assert len(students) == len(rows) and "'=HYPERLINK(1)" in students and "bellname" in students
+    assert {row["status"] for row in table} <= {"graded", "missing", "does-not-import", "refused", "error"}
+    good = next(row for row in table if row["student"] == "good")
+    assert good["total"] == "30" and good["sigmoid"] == "10" and good["forward"] == "20"
+    assert (root / "out" / "students" / "gradebook.csv" / "results.json").is_file()
+
+
+def test_a_value_the_grader_cannot_convert_fails_the_students_check(graded):
+    root, *_ = graded
+    results = json.loads((root / "out" / "students" / "huge-int" / "results.json").read_text())
+    failed = [t for t in results["tests"] if t["tags"][0] == "sigmoid" and t["status"] != "passed"]
+    assert failed and all(t["status"] == "failed" and "too large" in t["output"] for t in failed), failed
+    assert not any("instructor" in t["output"] for t in results["tests"])
+
+
+def test_every_row_and_results_json_name_the_grader_digest(graded):
+    root, *_ = graded
+    with open(root / "out" / "gradebook.csv", newline="") as stream:
+        digests = {row["grader_digest"] for row in csv.DictReader(stream)}
+    results = json.loads((root / "out" / "students" / "good" / "results.json").read_text())
+    assert digests == {results["extra_data"]["grader_digest"]} and len(digests.pop()) == 64
+
+
+def test_three_shards_in_parallel_merge_to_the_same_bytes_as_one_run(graded):
+    root, subs, env, _ = graded
+    shards = [subprocess.Popen([sys.executable, "-m", "autograder", "grade-all", str(subs), "--out",
+                                str(root / f"shard{k}"), "--only", ONLY, "--shard", f"{k}/3", "--allow-unsandboxed"],
+                               cwd=REPO, env={**os.environ, **env}, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+              for k in (1, 2, 3)]
+    for shard in shards:
+        assert shard.wait(timeout=600) == 0, shard.stderr.read()
+    sizes = [len(_rows(root / f"shard{k}")) for k in (1, 2, 3)]
+    assert sum(sizes) == len(EXPECTED) and all(sizes)  # a real split, each entry in one shard
+    done = run_cli("grade-all", "--merge", *(str(root / f"shard{k}") for k in (1, 2, 3)), "--out", str(root / "merged"))
+    assert done.returncode == 0, done.stderr
+    assert _tree(root / "merged") == _tree(root / "out")
+    incomplete = run_cli("grade-all", "--merge", str(root / "shard1"), str(root / "shard2"), "--out", str(root / "m2"))
+    assert incomplete.returncode == 2 and "shards" in incomplete.stderr
+
+
+def test_a_rerun_skips_unchanged_submissions_and_force_or_new_graders_regrade(graded, tmp_path):
+    root, subs, env, _ = graded
+    first = _tree(root / "out")
+    again = run_cli("grade-all", str(subs), "--out", str(root / "out"), "--only", ONLY, "--allow-unsandboxed", env=env)
+    assert again.returncode == 0 and "(0 graded this run)" in again.stdout, again.stdout
+    assert _tree(root / "out") == first  # the same rows, statuses and details as when they were graded
+    forced = run_cli("grade-all", str(subs), "--out", str(root / "out"), "--only", ONLY, "--allow-unsandboxed",
+                     "--force", env=env)
+    assert "(7 graded this run)" in forced.stdout, forced.stdout
+    config = tmp_path / "grading.toml"
+    config.write_text((REPO / "grading.toml").read_text() + "\n# a changed config\n")
+    changed = run_cli("--config", str(config), "grade-all", str(subs), "--out", str(root / "out"), "--only", ONLY,
+                      "--allow-unsandboxed", env=env)
+    assert "(7 graded this run)" in changed.stdout, changed.stdout
+    rows = _rows(root / "out")
+    results = json.loads((root / "out" / "students" / "good" / "results.json").read_text())
+    assert results["extra_data"]["grader_digest"] == json.loads((root / "out" / "batch.json").read_text())["grader_digest"]
+    assert rows["good"]["status"] == "graded"
+
+
+def test_shards_split_by_name_alone():
+    names = [f"student-{i}" for i in range(200)]
+    assert [shard_of(name, 4) for name in names] == [shard_of(name, 4) for name in reversed(names)][::-1]
+    assert {shard_of(name, 4) for name in names} == {1, 2, 3, 4}
+    assert parse_shard("2/4") == (2, 4)
+    for bad in ("0/4", "5/4", "x", "1/"):
+        with pytest.raises(ValueError):
+            parse_shard(bad)
+
+
+def test_out_inside_the_submissions_is_refused(tmp_path):
+    (tmp_path / "subs" / "alice").mkdir(parents=True)
+    done = run_cli("grade-all", str(tmp_path / "subs"), "--out", str(tmp_path / "subs" / "out"), "--allow-unsandboxed")
+    assert done.returncode == 2 and "inside" in done.stderr
+
+
+# -- clean stops -------------------------------------------------------------------
+
+def _descendants(root_pid: int) -> set[int]:
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                ppid = int(Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            children.setdefault(ppid, []).append(int(entry))
+    found, todo = set(), [root_pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            if child not in found:
+                found.add(child)
+                todo.append(child)
+    return found
+
+
+def _mentioning(needle: str) -> list[int]:
+    found = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit() and int(entry) != os.getpid():
+            try:
+                blob = Path(f"/proc/{entry}/cmdline").read_bytes() + Path(f"/proc/{entry}/environ").read_bytes()
+            except OSError:
+                continue
+            if needle.encode() in blob:
+                found.append(int(entry))
+    return found
+
+
+def _run_and_stop(args: list[str], env: dict, scratch: Path, *, when, stop: int | None) -> tuple[int, str, set[int]]:
+    """Start `python -m autograder ARGS`, send `stop` once when() is true; the pids it ever had."""
+    process = subprocess.Popen([sys.executable, "-m", "autograder", *args], cwd=REPO, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.PIPE, text=True, env={**os.environ, **env, "TMPDIR": str(scratch)})
+    pids, deadline, sent = {process.pid}, time.monotonic() + 300, False
+    while process.poll() is None and time.monotonic() < deadline:
+        pids |= _descendants(process.pid)
+        if stop is not None and not sent and when():
+            time.sleep(0.5)
+            pids |= _descendants(process.pid)
+            process.send_signal(stop)
+            sent = True
+        time.sleep(0.05)
+    try:
+        _, errors = process.communicate(timeout=60)
+    finally:
+        for pid in _mentioning(str(scratch)):  # a failing test must not leave them running
+            os.kill(pid, signal.SIGKILL)
+    return process.returncode, errors, pids
+
+
+def _assert_nothing_left(scratch: Path, pids: set[int]) -> None:
+    time.sleep(0.3)
+    assert os.listdir(scratch) == [], "workdirs left behind"
+    assert _mentioning(str(scratch)) == [], "processes left running"
+    parent = reaper._pids_cgroup_parent()
+    if parent:
+        left = [name for name in os.listdir(parent) for pid in pids if name.startswith(reaper.prefix(pid))]
+        assert left == [], "pids cgroups left behind"
+
+
+@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
+@pytest.mark.parametrize("env", list(MODES.values()), ids=list(MODES))
+def test_grade_all_stops_cleanly_and_writes_the_gradebook_of_what_finished(tmp_path, env, stop):
+    solution = (REPO / "solutions" / "mlp.py").read_text()
+    subs, out, scratch = tmp_path / "subs", tmp_path / "out", tmp_path / "scratch"
+    scratch.mkdir()
+    make_submission(subs / "a-first", mlp=solution)
+    for n in range(4):
+        make_submission(subs / f"b-slow{n}", mlp=solution + LOOP)
+    code, errors, pids = _run_and_stop(
+        ["grade-all", str(subs), "--out", str(out), "--jobs", "1", "--only", "sigmoid", "--allow-unsandboxed"], env,
+        scratch, when=lambda: (out / "students" / "a-first" / ".key").exists(), stop=stop)
+    assert code == 130 and errors.strip() == "interrupted", errors
+    rows = _rows(out)
+    assert rows["a-first"]["status"] == "graded"
+    assert all(rows[f"b-slow{n}"]["status"] == "error" and "interrupted" in rows[f"b-slow{n}"]["detail"]
+               for n in range(4))
+    _assert_nothing_left(scratch, pids)
+
+
+@pytest.mark.parametrize("command", ["grade", "check"])
+@pytest.mark.parametrize("env", list(MODES.values()), ids=list(MODES))
+def test_grade_and_check_stop_cleanly(tmp_path, env, command):
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    folder = make_submission(tmp_path / "sub", mlp=(REPO / "solutions" / "mlp.py").read_text() + LOOP)
+    started = time.monotonic()
+    args = [command, str(folder), "--only", "sigmoid"] + (["--results", str(tmp_path / "r.json")] if command == "grade" else [])
+    code, errors, pids = _run_and_stop(args, env, scratch, when=lambda: time.monotonic() - started > 3,
+                                       stop=signal.SIGTERM)
+    assert code == 130 and errors.strip() == "interrupted", errors
+    assert not (tmp_path / "r.json").exists()
+    _assert_nothing_left(scratch, pids)
+
+
+@pytest.mark.parametrize("env", list(MODES.values()), ids=list(MODES))
+def test_the_wall_limit_kills_a_worker_and_leaves_nothing(tmp_path, env):
+    scratch, subs, out = tmp_path / "scratch", tmp_path / "subs", tmp_path / "out"
+    scratch.mkdir()
+    make_submission(subs / "looper", mlp=(REPO / "solutions" / "mlp.py").read_text() + LOOP)
+    code, errors, pids = _run_and_stop(
+        ["grade-all", str(subs), "--out", str(out), "--only", "sigmoid", "--wall-limit", "4", "--allow-unsandboxed"],
+        env, scratch, when=lambda: False, stop=None)
+    assert code == 0, errors
+    assert _rows(out)["looper"]["status"] == "error" and "took over 4 s" in _rows(out)["looper"]["detail"]
+    _assert_nothing_left(scratch, pids)
