@@ -1,7 +1,8 @@
 """The class report: one HTML page and one Markdown file from a grade-all output folder.
 
-It reads OUT/gradebook.csv (status and detail per student) and each student's results.json
-(Gradescope's format: each test's tags are [exercise id, "public" or "hidden"]) and shows:
+It reads OUT/batch.json (grade-all's rows: status and detail per entry), each student's
+results.json (Gradescope's format: each test's tags are [exercise id, "public" or "hidden"])
+and times.json (wall times, kept out of results.json by grade-all), and shows:
 the score histogram per exercise, the pass rate of every check, the most frequent hints
 (a check that recognises a known wrong implementation gives that misconception's hint instead
 of its generic one, so each named misconception is a row of its own), the slowest
@@ -12,9 +13,7 @@ The page is self-contained (CSS inline, plots as data: URIs).
 
 from __future__ import annotations
 
-import csv
 import html
-import io
 import json
 import statistics
 from collections import Counter
@@ -24,7 +23,7 @@ from pathlib import Path
 import numpy as np
 
 from . import __version__
-from .grade import UsageError
+from .exports import read_batch
 from .report import CSS, _figure, _pyplot
 from .results import write_atomic
 from .text import for_markdown, plain
@@ -35,8 +34,8 @@ CRASHED = ("your code crashed", "the grader could not check this")
 
 
 def results_path(out: Path, student: str) -> Path:
-    """Where grade-all keeps one student's results.json."""
-    return Path(out) / student / "results.json"
+    """Where grade-all keeps one student's results.json (times.json is beside it)."""
+    return Path(out) / "students" / student / "results.json"
 
 
 @dataclass
@@ -55,8 +54,9 @@ class Check:
 @dataclass
 class ClassResults:
     exercises: list[str]
-    rows: dict[str, dict[str, str]]  # student -> gradebook row
+    rows: dict[str, dict]  # student -> grade-all's row (name, status, detail, scores, total)
     results: dict[str, dict] = field(default_factory=dict)  # student -> results.json, for those that have one
+    times: dict[str, dict] = field(default_factory=dict)  # student -> times.json
 
     def max_points(self) -> dict[str, float]:
         best: dict[str, float] = {}
@@ -98,8 +98,8 @@ class ClassResults:
         return [(exercise, hint, n) for (exercise, hint), n in counts.most_common(TOP)]
 
     def slowest(self) -> list[tuple[str, float, dict]]:
-        timed = [(student, float(data.get("execution_time", 0.0)), data.get("extra_data", {}).get("exercise_seconds", {}))
-                 for student, data in self.results.items()]
+        timed = [(student, float(data.get("execution_time", 0.0)), data.get("exercise_seconds", {}))
+                 for student, data in self.times.items()]
         return sorted(timed, key=lambda item: -item[1])[:TOP]
 
     def problems(self) -> list[tuple[str, str, str]]:
@@ -118,21 +118,15 @@ class ClassResults:
 
 
 def load(out: Path) -> ClassResults:
-    out = Path(out)
-    try:
-        reader = csv.DictReader(io.StringIO((out / "gradebook.csv").read_text(encoding="utf-8")))
-    except OSError as error:
-        raise UsageError(f"{out / 'gradebook.csv'}: no gradebook here; run grade-all first ({error.strerror})") from None
-    header = reader.fieldnames or []
-    if not header or header[0] != "student" or "total" not in header:
-        raise UsageError(f"{out / 'gradebook.csv'}: not a grade-all gradebook")
-    rows = {row["student"]: row for row in reader}
-    found = ClassResults(header[1:header.index("total")], rows)
+    exercises, rows = read_batch(out)
+    found = ClassResults(exercises, rows)
     for student in rows:
+        path = results_path(out, student)
         try:
-            data = json.loads(results_path(out, student).read_text())
+            data = json.loads(path.read_text())
             if isinstance(data.get("tests"), list):
                 found.results[student] = data
+            found.times[student] = json.loads(path.with_name("times.json").read_text())
         except (OSError, ValueError, AttributeError):
             pass  # no results: its status says why
     return found

@@ -1,4 +1,7 @@
-"""Gradebook CSVs an LMS imports: Canvas and Moodle, from grade-all's gradebook.csv and a roster.
+"""Gradebook CSVs an LMS imports: Canvas and Moodle, from a grade-all output and a roster.
+
+The grades come from OUT/batch.json (grade-all's rows as data, with the folder names as they
+are; gradebook.csv has the same rows with every cell escaped for spreadsheets).
 
 The roster is a CSV the instructor keeps, one row per student, mapping the submission folder
 name to the LMS's identity for that student. Headers are matched without regard to case,
@@ -15,14 +18,15 @@ ID, then SIS Login ID, then name. Moodle (Grades > Import > CSV file) reads a he
 one row per student; the import form maps one column to a user field (email address, username
 or ID number) and the others to grade items or their feedback.
 
-A blank grade is written, and listed on stderr, for a roster student with no graded folder
-and for a gradebook row without a total (an error that needs a look, not a zero).
+A blank grade is written, and listed on stderr, for a roster student with no row and for a
+row without a total (refused, or an error: something to look at, not a zero).
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import json
 import sys
 from pathlib import Path
 
@@ -68,18 +72,18 @@ def read_roster(path: Path) -> list[dict[str, str]]:
     return rows
 
 
-def read_gradebook(out: Path) -> tuple[list[str], dict[str, dict[str, str]]]:
-    """(exercise ids, {student: row}) from OUT/gradebook.csv."""
-    path = Path(out) / "gradebook.csv"
+def read_batch(out: Path) -> tuple[list[str], dict[str, dict]]:
+    """(exercise ids, {folder name: row}) from OUT/batch.json, grade-all's rows as data: the raw
+    folder names, and per row its status, detail, scores ({exercise: points}) and total (or None)."""
+    path = Path(out) / "batch.json"
     try:
-        reader = csv.DictReader(io.StringIO(path.read_text(encoding="utf-8")))
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+        exercises, rows = list(manifest["exercises"]), {row["name"]: row for row in manifest["rows"]}
     except OSError as error:
-        raise UsageError(f"{path}: no gradebook here; run grade-all first ({error.strerror})") from None
-    header = reader.fieldnames or []
-    if not header or header[0] != "student" or "total" not in header:
-        raise UsageError(f"{path}: not a grade-all gradebook (its header is {header[:4]}...)")
-    exercises = header[1:header.index("total")]
-    return exercises, {row["student"]: row for row in reader}
+        raise UsageError(f"{path}: not there; run grade-all (or grade-all --merge) first ({error.strerror})") from None
+    except (ValueError, KeyError, TypeError):
+        raise UsageError(f"{path}: not the batch.json of a grade-all run") from None
+    return exercises, rows
 
 
 def canvas(out: Path, roster: list[dict[str, str]], config: Config, *, assignment: str,
@@ -111,22 +115,22 @@ def moodle(out: Path, roster: list[dict[str, str]], config: Config, *, assignmen
         raise UsageError(f"the roster has no {identifier} for {', '.join(missing[:5])}"
                          f"{' ...' if len(missing) > 5 else ''} (Moodle matches students by it)")
     columns, _, rows, notes = _grades(out, roster, config, assignment, per_exercise)
-    exercises, book = read_gradebook(out)
+    exercises, book = read_batch(out)
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow([MOODLE_IDENTIFIERS[identifier], "Full name"] + [for_csv(name) for name in columns]
                     + [for_csv(f"Feedback: {assignment}")])
     for student, grades in rows:
-        graded = book.get(student["folder"], {})
-        feedback = "; ".join(f"{exercise} {graded[exercise]}/{config.exercises[exercise].max_score:g}"
-                             for exercise in exercises if graded.get(exercise) and exercise in config.exercises)
+        scores = (book.get(student["folder"]) or {}).get("scores") or {}
+        feedback = "; ".join(f"{exercise} {scores[exercise]:g}/{config.exercises[exercise].max_score:g}"
+                             for exercise in exercises if exercise in scores)
         writer.writerow([for_csv(student[identifier]), for_csv(student.get("name", ""))] + grades + [for_csv(feedback)])
     return buffer.getvalue(), notes
 
 
 def _grades(out: Path, roster: list[dict[str, str]], config: Config, assignment: str, per_exercise: bool):
     """(column names, points possible, [(roster row, grades)], notes) for the export's grade columns."""
-    exercises, book = read_gradebook(out)
+    exercises, book = read_batch(out)
     if not assignment.strip():
         raise UsageError("--assignment must name the LMS assignment (e.g. 'Day 2 MLP', or 'Day 2 MLP (123)' "
                          "for Canvas's assignment 123)")
@@ -143,13 +147,14 @@ def _grades(out: Path, roster: list[dict[str, str]], config: Config, assignment:
     for student in roster:
         graded = book.get(student["folder"])
         if graded is None:
-            blank.append(f"{student['folder']}: no graded folder")
+            blank.append(f"{student['folder']}: not in this grade-all output")
             grades = [""] * len(columns)
         else:
-            grades = [_number(graded.get(exercise)) for exercise in exercises] if per_exercise else [
+            scores = graded.get("scores") or {}
+            grades = [_number(scores.get(exercise)) for exercise in exercises] if per_exercise else [
                 _number(graded.get("total"))]
-            if not graded.get("total", "").strip():
-                blank.append(f"{student['folder']}: {graded.get('status', '')} {graded.get('detail', '')}".strip())
+            if graded.get("total") is None:
+                blank.append(f"{student['folder']}: {graded.get('status', '')}: {graded.get('detail', '')}")
         rows.append((student, grades))
     listed = {student["folder"] for student in roster}
     notes = [f"left blank: {plain(line)}" for line in blank]
@@ -157,10 +162,10 @@ def _grades(out: Path, roster: list[dict[str, str]], config: Config, assignment:
     return columns, points, rows, notes
 
 
-def _number(cell: str | None) -> str:
-    """A gradebook cell as a number for the LMS, or blank (never text a spreadsheet would run)."""
+def _number(value) -> str:
+    """Points as a number for the LMS, or blank (never text a spreadsheet would run)."""
     try:
-        return f"{float(cell):g}"
+        return f"{float(value):g}"
     except (TypeError, ValueError):
         return ""
 

@@ -1,6 +1,6 @@
 """Fetch each student's exercise files from their repository into SUBMISSIONS/<folder>/, nothing else.
 
-    python runners/fetch_submissions.py CLASS_LIST SUBMISSIONS [--base-url URL] [--path exercises]
+    python runners/fetch_submissions.py CLASS_LIST SUBMISSIONS [--base-url URL] [--path exercises] [--log FILE]
 
 CLASS_LIST is a CSV with a header `folder,repository[,ref]`: the folder name grade-all will
 use, the repository (`owner/name`, joined to --base-url, default https://github.com/), and an
@@ -94,7 +94,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--path", default="exercises", help="folder of the exercise files in a student repository")
     parser.add_argument("--config", type=Path, default=REPO / "grading.toml")
     parser.add_argument("--max-bytes", type=int, default=1_000_000)
+    parser.add_argument("--log", type=Path, help="default: SUBMISSIONS-fetched.csv, beside SUBMISSIONS")
     args = parser.parse_args(argv)
+    log_path = args.log or args.submissions.with_name(args.submissions.name + "-fetched.csv")
 
     if args.submissions.exists() and any(args.submissions.iterdir()):
         print(f"error: {args.submissions} is not empty", file=sys.stderr)
@@ -115,7 +117,7 @@ def main(argv: list[str] | None = None) -> int:
     files, env = exercise_files(args.config), git_environment(os.environ.get("GRADER_TOKEN"))
     args.submissions.mkdir(parents=True, exist_ok=True)
     failed = 0
-    with open(args.submissions / "fetched.csv", "w", newline="") as stream:
+    with open(log_path, "w", newline="") as stream:
         log = csv.writer(stream)
         log.writerow(["folder", "repository", "commit", "files", "note"])
         for row in students:
@@ -133,7 +135,7 @@ def main(argv: list[str] | None = None) -> int:
             log.writerow([folder, repository, commit, " ".join(copied), "; ".join(notes)])
             print(f"{folder}: {commit[:12] or '-'} {' '.join(copied) or 'no files'}{'; ' if notes else ''}"
                   f"{'; '.join(notes)}")
-    print(f"fetched {len(students) - failed} of {len(students)} repositories into {args.submissions}")
+    print(f"fetched {len(students) - failed} of {len(students)} repositories into {args.submissions} (log: {log_path})")
     return 1 if failed else 0
 
 

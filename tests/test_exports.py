@@ -88,8 +88,8 @@ def test_canvas_export_has_the_documented_columns_and_points_possible(out, roste
     assert by_id["103"]["name"] == "'=Evil, Carol", "a cell that starts like a formula is quoted"
     assert by_id["104"]["Day 2 MLP (4242)"] == ""
     assert set(by_id) == {"101", "102", "103", "104"}, "eve is not in the roster, so not exported"
-    assert "left blank: carol: refused mlp.py is a symbolic link" in notes
-    assert "left blank: dave: no graded folder" in notes
+    assert "left blank: carol: refused: mlp.py is a symbolic link" in notes
+    assert "left blank: dave: not in this grade-all output" in notes
     assert "not in the roster, not exported: eve" in notes
 
 
@@ -148,4 +148,4 @@ def test_export_command_writes_the_file(out, roster, tmp_path):
     assert "not in the roster, not exported: eve" in done.stderr
     done = run_cli("export", str(tmp_path / "nowhere"), "--roster", str(roster), "--lms", "moodle",
                    "--assignment", "Day 2", cwd=REPO)
-    assert done.returncode == 2 and "no gradebook here" in done.stderr
+    assert done.returncode == 2 and "run grade-all" in done.stderr

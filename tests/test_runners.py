@@ -193,10 +193,10 @@ def test_fetch_copies_only_regular_exercise_files(class_list, tmp_path):
     code = fetch_submissions.main([str(path), str(submissions), "--base-url", base, "--max-bytes", "4000"])
     assert code == 1, "dave's repository does not exist"
     files = sorted(str(p.relative_to(submissions)) for p in submissions.rglob("*") if p.is_file() or p.is_symlink())
-    assert files == ["alice/mlp.py", "alice/mnist_keras.py", "bob/mnist_keras.py", "fetched.csv"]
+    assert files == ["alice/mlp.py", "alice/mnist_keras.py", "bob/mnist_keras.py"]
     assert (submissions / "alice" / "mlp.py").read_text() == "# alice\n"
     assert (submissions / "carol").is_dir() and not (submissions / "dave").exists()
-    log = {row["folder"]: row for row in csv.DictReader((submissions / "fetched.csv").open())}
+    log = {row["folder"]: row for row in csv.DictReader((tmp_path / "submissions-fetched.csv").open())}
     assert re.fullmatch("[0-9a-f]{40}", log["alice"]["commit"]) and log["alice"]["files"] == "mlp.py mnist_keras.py"
     assert "mlp.py skipped: not a regular file (git mode 120000)" in log["bob"]["note"]
     assert "mlp.py skipped: 5000 bytes, over 4000" in log["carol"]["note"]
@@ -224,11 +224,29 @@ def test_the_token_reaches_git_as_a_header_not_an_argument(class_list, tmp_path,
     header = "Authorization: Basic " + base64.b64encode(b"x-access-token:ghp_secret123").decode()
     assert calls and all(call.endswith(header) for call in calls)
     assert not any("ghp_secret123" in call.split(" | ")[0] for call in calls)
-    assert "ghp_secret123" not in "".join(p.read_text(errors="replace") for p in (tmp_path / "submissions").rglob("*")
-                                          if p.is_file())
+    assert "ghp_secret123" not in "".join(p.read_text(errors="replace") for p in tmp_path.rglob("*")
+                                          if p.is_file() and p.parent.name != "bin" and p != log)
 
 
-# -- the Kubernetes runner's own command lines, run here -------------------------------------------
+# -- the runners' own command lines, run here ---------------------------------------------------
+@pytest.fixture(scope="module")
+def small_class(tmp_path_factory):
+    """(class list, base URL, the gradebook.csv one unsharded grade-all writes for it): three
+    students with an mlp.py only (no Keras file, so no TensorFlow: these tests are about wiring)."""
+    root = tmp_path_factory.mktemp("small-class")
+    solution = (REPO / "solutions" / "mlp.py").read_text()
+    for name, text in (("ann", solution), ("ben", "# nothing yet\n"), ("cat", "def sigmoid(x):\n    return x\n")):
+        student_repo(root / "remote", name, {"exercises/mlp.py": text})
+    path = root / "repos.csv"
+    path.write_text("folder,repository,ref\nann,course/ann,main\nben,course/ben,\ncat,course/cat,main\n")
+    base = f"file://{root / 'remote'}/"
+    assert fetch_submissions.main([str(path), str(root / "submissions"), "--base-url", base]) == 0
+    done = subprocess.run([sys.executable, "-m", "autograder", "grade-all", str(root / "submissions"), "--out",
+                           str(root / "single"), "--jobs", "2"], cwd=REPO, capture_output=True, text=True, timeout=900)
+    assert done.returncode == 0, done.stderr
+    return path, base, (root / "single" / "gradebook.csv").read_bytes()
+
+
 def _supports_sharding() -> bool:
     from autograder.cli import parser
 
@@ -238,16 +256,16 @@ def _supports_sharding() -> bool:
 
 @requires_bwrap
 @pytest.mark.skipif(not _supports_sharding(), reason="grade-all has no --shard / --merge in this checkout yet")
-def test_kubernetes_pipeline_run_here_equals_one_grade_all(class_list, tmp_path):
+def test_kubernetes_pipeline_run_here_equals_one_grade_all(small_class, tmp_path):
     """Fetch, every shard index and the merge, each the manifest's own command with /work here:
     the merged gradebook is the one a single grade-all writes."""
-    path, base = class_list
+    path, base, single = small_class
     work, python = tmp_path / "work", f"{sys.executable} "
     jobs = {r["metadata"]["name"]: r["spec"]["template"]["spec"]["containers"][0] for r in resources() if r["kind"] == "Job"}
     fetch = [sys.executable if part == "python" else part.replace("/class/repos.csv", str(path))
              .replace("/work", str(work)) for part in jobs["grade-class-fetch"]["command"]]
     subprocess.run([*fetch, "--base-url", base], cwd=REPO, check=False, capture_output=True, timeout=300)
-    assert sorted(p.name for p in (work / "submissions").iterdir()) == ["alice", "bob", "carol", "fetched.csv"]
+    assert sorted(p.name for p in (work / "submissions").iterdir()) == ["ann", "ben", "cat"]
 
     shards = next(r for r in resources() if r["metadata"]["name"] == "grade-class-shards")["spec"]["completions"]
     script = jobs["grade-class-shards"]["args"][0].replace("/work", str(work)).replace("python ", python)
@@ -259,26 +277,23 @@ def test_kubernetes_pipeline_run_here_equals_one_grade_all(class_list, tmp_path)
     done = subprocess.run(["/bin/sh", "-c", merge], cwd=REPO, capture_output=True, text=True, timeout=900)
     assert done.returncode == 0, done.stderr
 
-    single = tmp_path / "single"
-    done = subprocess.run([sys.executable, "-m", "autograder", "grade-all", str(work / "submissions"), "--out",
-                           str(single), "--jobs", "2"], cwd=REPO, capture_output=True, text=True, timeout=900)
-    assert done.returncode == 0, done.stderr
-    assert (work / "grades" / "gradebook.csv").read_bytes() == (single / "gradebook.csv").read_bytes()
-    assert (work / "grades" / "class-report.html").is_file()
+    assert (work / "grades" / "gradebook.csv").read_bytes() == single
+    assert (work / "grades" / "class-report.html").is_file() and (work / "grades" / "fetched.csv").is_file()
 
 
 @requires_bwrap
 @pytest.mark.skipif(not _supports_sharding(), reason="grade-all has no --shard / --merge in this checkout yet")
-def test_github_workflow_run_lines_run_here_equal_one_grade_all(class_list, tmp_path):
+def test_github_workflow_run_lines_run_here_equal_one_grade_all(small_class, tmp_path):
     """The fetch, shard and merge steps' own shell, in one workspace (an artifact upload and
     download of `shards/` is a no-op there): the merged gradebook is one grade-all's."""
-    path, base = class_list
+    path, base, single = small_class
     workspace, bin_dir = tmp_path / "workspace", tmp_path / "bin"
     (workspace / "class").mkdir(parents=True)
     shutil.copy(path, workspace / "class" / "repos.csv")
     (workspace / "runners").symlink_to(RUNNERS)
     bin_dir.mkdir()
-    (bin_dir / "python").symlink_to(sys.executable)
+    (bin_dir / "python").write_text(f'#!/bin/sh\nexec "{sys.executable}" "$@"\n')  # the venv's, as setup-python's
+    (bin_dir / "python").chmod(stat.S_IRWXU)
     env = {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}", "PYTHONPATH": str(REPO),
            "GITHUB_STEP_SUMMARY": str(tmp_path / "summary.md"), "ASSIGNMENT": "Day 2"}
     jobs = workflow()["jobs"]
@@ -298,9 +313,6 @@ def test_github_workflow_run_lines_run_here_equal_one_grade_all(class_list, tmp_
     for step in jobs["merge"]["steps"]:
         if "run" in step and "pip install" not in step["run"]:
             run(step)
-    single = tmp_path / "single"
-    done = subprocess.run([sys.executable, "-m", "autograder", "grade-all", str(workspace / "submissions"), "--out",
-                           str(single), "--jobs", "2"], cwd=REPO, capture_output=True, text=True, timeout=900)
-    assert done.returncode == 0, done.stderr
-    assert (workspace / "grades" / "gradebook.csv").read_bytes() == (single / "gradebook.csv").read_bytes()
+    assert (workspace / "grades" / "gradebook.csv").read_bytes() == single
     assert (tmp_path / "summary.md").read_text().startswith("# Class report: 3 submissions")
+    assert (workspace / "grades" / "fetched.csv").read_text().startswith("folder,repository,commit")
