@@ -104,26 +104,32 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    from .grade import EngineError, UsageError
-    from .text import plain
-
-    grading = args.command in GRADING
-    with _stopped_by_signals() if grading else contextlib.nullcontext():
+    grading, interrupted = args.command in GRADING, False
+    with _stopped_by_signals() if grading else contextlib.nullcontext():  # before the slow imports
         try:
-            return _run(args)
-        except (ConfigError, UsageError) as error:
-            print(f"error: {plain(error)}", file=sys.stderr)
-            return EXIT_USAGE
-        except EngineError as error:
-            print(f"autograder failed: {plain(error)}", file=sys.stderr)
-            return EXIT_ENGINE
+            return _main(args)
         except KeyboardInterrupt:
             _ignore_signals()  # a second Ctrl-C must not cut the clean-up short
+            interrupted = True
             print("interrupted", file=sys.stderr)
             return EXIT_INTERRUPTED
         finally:
             if grading:
-                _clean_up()
+                _clean_up(thorough=interrupted)
+
+
+def _main(args) -> int:
+    from .grade import EngineError, UsageError
+    from .text import plain
+
+    try:
+        return _run(args)
+    except (ConfigError, UsageError) as error:
+        print(f"error: {plain(error)}", file=sys.stderr)
+        return EXIT_USAGE
+    except EngineError as error:
+        print(f"autograder failed: {plain(error)}", file=sys.stderr)
+        return EXIT_ENGINE
 
 
 @contextlib.contextmanager
@@ -149,15 +155,17 @@ def _ignore_signals() -> None:
             signal.signal(number, signal.SIG_IGN)
 
 
-def _clean_up() -> None:
-    """Whatever exit path got here: no child, cgroup or workdir of this process is left."""
+def _clean_up(*, thorough: bool) -> None:
+    """Whatever exit path got here: no child, cgroup or workdir of this process is left.
+    thorough (after an interrupt, which may have cut a child's close() short): also sweep
+    for processes our children left."""
     from . import reaper, sandbox
 
     for session in list(reaper.LIVE):  # only after an interrupt cut grade()'s own clean-up short
         with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(session, signal.SIGKILL)
     sandbox.join_closing()
-    reaper.reap(os.getpid())
+    reaper.reap(os.getpid(), orphans=thorough)
 
 
 def _run(args) -> int:

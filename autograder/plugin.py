@@ -196,7 +196,9 @@ class GradingPlugin:
             if error is None or f"{student.module}.py" in failures:
                 continue
             if isinstance(error, StudentError):
-                text = f"{error.type_name}: {error.message}".strip().splitlines()[0] if error.message else error.type_name
+                text = error.type_name
+                if error.message.strip():
+                    text += ": " + error.message.strip().splitlines()[0]
                 text += f" ({error.where})" if error.where else ""
             else:
                 text = f"crashed while importing: {error}"
@@ -214,7 +216,8 @@ WITHHELD = "this hidden check failed (its message would repeat text from your co
 _HIDDEN_CRASHES = (
     (re.compile(r"took longer than the [0-9.e+]+ s time limit \(an endless loop\?\)"), None),
     (re.compile(r"the process was killed \(over the \d+ MB memory limit, or another limit\?\)"), None),
-    (re.compile(r"the process crashed \(SIG(SEGV|ABRT|BUS)\); near the \d+ MB memory limit that usually means out of memory"), None),
+    (re.compile(r"the process crashed \(SIG(SEGV|ABRT|BUS)\); near the \d+ MB memory limit that usually means "
+                r"out of memory"), None),
     (re.compile(r"the process died with signal .*", re.S), "the process died from a signal"),
     (re.compile(r"the process exited with status .*", re.S), "the process exited (sys.exit or os._exit in your code?)"),
     (re.compile(r"sent back something that is not plain data.*", re.S), "sent back something that is not plain data"),

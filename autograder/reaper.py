@@ -81,16 +81,17 @@ def prefix(pid: int | None = None) -> str:
     return f"autograder-{os.getpid() if pid is None else pid}-"
 
 
-def reap(pid: int) -> None:
+def reap(pid: int, *, orphans: bool = True) -> None:
     """Remove everything grading process `pid` left (it is dead, or is this process at exit):
-    its children's processes (its cgroups, and orphans that came to us as their subreaper),
-    its pids cgroups and its workdirs."""
+    its children's processes (its cgroups, and with `orphans` those that came to us as their
+    subreaper: a sweep of /proc, tenths of a second under load), its pids cgroups and workdirs."""
     parent = _pids_cgroup_parent()
     for path in glob.glob(f"{parent}/{prefix(pid)}*") if parent else []:
         cgroup = PidsCgroup.__new__(PidsCgroup)
         cgroup.path = path
         cgroup.kill_and_remove()
-    kill_orphans()
+    if orphans:
+        kill_orphans()
     for path in glob.glob(os.path.join(tempfile.gettempdir(), f"{prefix(pid)}*")):
         shutil.rmtree(path, ignore_errors=True)
 

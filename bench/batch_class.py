@@ -73,7 +73,8 @@ def grade_all(*args: str) -> float:
 
 
 def tree(out: Path) -> dict[str, bytes]:
-    return {str(p.relative_to(out)): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file() and p.name != "times.json"}
+    return {str(p.relative_to(out)): p.read_bytes() for p in sorted(out.rglob("*"))
+            if p.is_file() and p.name != "times.json"}
 
 
 def main() -> None:

@@ -101,7 +101,7 @@ def test_results_json_without_timings_is_the_same_for_the_same_grading():
 
 
 def test_gradebook_cells_are_never_formulas():
-    from autograder.batch import Row, gradebook
+    from autograder.gradebook import Row, gradebook
     rows = [Row("=cmd|' /C calc'!A0", "refused", "-2+3"), Row("bob", "graded", "", {"sigmoid": 10.0}, 10.0)]
     table = list(csv.reader(io.StringIO(gradebook(rows, ["sigmoid"], "d" * 64))))
     assert table[0] == ["student", "sigmoid", "total", "status", "detail", "grader_digest"]

@@ -138,7 +138,8 @@ def test_a_hidden_check_names_only_builtin_exception_types():
     ("the process died with signal SIGUSR1", "the process died from a signal"),
     ("sent back something that is not plain data (message of 9123456 bytes exceeds the 268435456 byte limit)",
      "sent back something that is not plain data"),
-    ("took longer than the 10 s time limit (an endless loop?)", "took longer than the 10 s time limit (an endless loop?)"),
+    ("took longer than the 10 s time limit (an endless loop?)",
+     "took longer than the 10 s time limit (an endless loop?)"),
     ("something new the engine says 12345", "it stopped answering"),
 ])
 def test_a_hidden_crash_keeps_the_limits_and_drops_what_the_submission_chose(crash, shown):
