@@ -24,6 +24,7 @@ import numpy as np
 
 from . import __version__
 from .exports import read_batch
+from .gradebook import Row
 from .report import CSS, _figure, _pyplot
 from .results import write_atomic
 from .text import for_markdown, plain
@@ -54,7 +55,7 @@ class Check:
 @dataclass
 class ClassResults:
     exercises: list[str]
-    rows: dict[str, dict]  # student -> grade-all's row (name, status, detail, scores, total)
+    rows: dict[str, Row]  # student -> grade-all's row
     results: dict[str, dict] = field(default_factory=dict)  # student -> results.json, for those that have one
     times: dict[str, dict] = field(default_factory=dict)  # student -> times.json
 
@@ -106,9 +107,8 @@ class ClassResults:
         """(student, status, detail): refused, crashed, not importable or errored submissions, and crashed checks."""
         found = []
         for student, row in self.rows.items():
-            status = row.get("status", "")
-            if status not in FINE and not status.startswith("ok"):
-                found.append((student, status, row.get("detail", "")))
+            if row.status not in FINE:
+                found.append((student, row.status, row.detail))
         for student, data in self.results.items():
             for test in data["tests"]:
                 output = (test.get("output") or "").strip()
@@ -173,7 +173,7 @@ def _pass_rates(checks: list[Check]) -> str:
 
 
 def build_page(data: ClassResults) -> str:
-    statuses = Counter(row.get("status", "") for row in data.rows.values())
+    statuses = Counter(row.status for row in data.rows.values())
     totals = [float(d["score"]) for d in data.results.values()]
     checks = data.checks()
     parts = [f"<h1>Class report: {len(data.rows)} submissions</h1>",
@@ -222,7 +222,7 @@ def _slowest_exercise(per: dict) -> str:
 # -- Markdown --------------------------------------------------------------------------------
 def build_markdown(data: ClassResults) -> str:
     m = for_markdown
-    statuses = Counter(row.get("status", "") for row in data.rows.values())
+    statuses = Counter(row.status for row in data.rows.values())
     maxima = data.max_points()
     lines = [f"# Class report: {len(data.rows)} submissions", "", "| status | submissions |", "| --- | ---: |"]
     lines += [f"| {m(s)} | {n} |" for s, n in sorted(statuses.items())]

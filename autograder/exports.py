@@ -1,7 +1,7 @@
 """Gradebook CSVs an LMS imports: Canvas and Moodle, from a grade-all output and a roster.
 
-The grades come from OUT/batch.json (grade-all's rows as data, with the folder names as they
-are; gradebook.csv has the same rows with every cell escaped for spreadsheets).
+The grades come from OUT/batch.json (gradebook.read_rows: grade-all's rows, with the folder
+names as they are; gradebook.csv has the same rows with every cell escaped for spreadsheets).
 
 The roster is a CSV the instructor keeps, one row per student, mapping the submission folder
 name to the LMS's identity for that student. Headers are matched without regard to case,
@@ -32,6 +32,7 @@ from pathlib import Path
 
 from .config import Config
 from .grade import UsageError
+from .gradebook import Row, read_rows
 from .results import write_atomic
 from .text import for_csv, plain
 
@@ -72,18 +73,16 @@ def read_roster(path: Path) -> list[dict[str, str]]:
     return rows
 
 
-def read_batch(out: Path) -> tuple[list[str], dict[str, dict]]:
-    """(exercise ids, {folder name: row}) from OUT/batch.json, grade-all's rows as data: the raw
-    folder names, and per row its status, detail, scores ({exercise: points}) and total (or None)."""
+def read_batch(out: Path) -> tuple[list[str], dict[str, Row]]:
+    """(exercise ids, {folder name: row}) of a grade-all output, from its batch.json."""
     path = Path(out) / "batch.json"
     try:
-        manifest = json.loads(path.read_text(encoding="utf-8"))
-        exercises, rows = list(manifest["exercises"]), {row["name"]: row for row in manifest["rows"]}
+        exercises = list(json.loads(path.read_text(encoding="utf-8"))["exercises"])
+        return exercises, {row.name: row for row in read_rows(out)}
     except OSError as error:
         raise UsageError(f"{path}: not there; run grade-all (or grade-all --merge) first ({error.strerror})") from None
     except (ValueError, KeyError, TypeError):
         raise UsageError(f"{path}: not the batch.json of a grade-all run") from None
-    return exercises, rows
 
 
 def canvas(out: Path, roster: list[dict[str, str]], config: Config, *, assignment: str,
@@ -121,7 +120,8 @@ def moodle(out: Path, roster: list[dict[str, str]], config: Config, *, assignmen
     writer.writerow([MOODLE_IDENTIFIERS[identifier], "Full name"] + [for_csv(name) for name in columns]
                     + [for_csv(f"Feedback: {assignment}")])
     for student, grades in rows:
-        scores = (book.get(student["folder"]) or {}).get("scores") or {}
+        row = book.get(student["folder"])
+        scores = row.scores if row else {}
         feedback = "; ".join(f"{exercise} {scores[exercise]:g}/{config.exercises[exercise].max_score:g}"
                              for exercise in exercises if exercise in scores)
         writer.writerow([for_csv(student[identifier]), for_csv(student.get("name", ""))] + grades + [for_csv(feedback)])
@@ -150,11 +150,10 @@ def _grades(out: Path, roster: list[dict[str, str]], config: Config, assignment:
             blank.append(f"{student['folder']}: not in this grade-all output")
             grades = [""] * len(columns)
         else:
-            scores = graded.get("scores") or {}
-            grades = [_number(scores.get(exercise)) for exercise in exercises] if per_exercise else [
-                _number(graded.get("total"))]
-            if graded.get("total") is None:
-                blank.append(f"{student['folder']}: {graded.get('status', '')}: {graded.get('detail', '')}")
+            grades = [_number(graded.scores.get(exercise)) for exercise in exercises] if per_exercise else [
+                _number(graded.total)]
+            if graded.total is None:
+                blank.append(f"{student['folder']}: {graded.status}: {graded.detail}")
         rows.append((student, grades))
     listed = {student["folder"] for student in roster}
     notes = [f"left blank: {plain(line)}" for line in blank]

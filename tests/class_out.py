@@ -2,7 +2,7 @@
 
 Each student's results.json and times.json are what results.gradescope(timings=False) and
 results.times() make of a Report, as grade-all's grading processes write them; batch.json
-and gradebook.csv come from batch.write_outputs().
+and gradebook.csv come from gradebook.write_outputs().
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from autograder.batch import Row, write_outputs
+from autograder.gradebook import Row, write_outputs
 from autograder.classreport import results_path
 from autograder.plugin import TestResult as CheckResult  # not "Test...": pytest would try to collect it
 from autograder.results import Report, gradescope, scores_by_exercise, times
