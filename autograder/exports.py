@@ -74,10 +74,11 @@ def read_roster(path: Path) -> list[dict[str, str]]:
 
 
 def read_batch(out: Path) -> tuple[list[str], dict[str, Row]]:
-    """(exercise ids, {folder name: row}) of a grade-all output, from its batch.json."""
+    """(ids of the exercises graded, {folder name: row}) of a grade-all output, from its batch.json."""
     path = Path(out) / "batch.json"
     try:
-        exercises = list(json.loads(path.read_text(encoding="utf-8"))["exercises"])
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+        exercises = list(manifest.get("only") or manifest["exercises"])  # a run with --only graded just those
         return exercises, {row.name: row for row in read_rows(out)}
     except OSError as error:
         raise UsageError(f"{path}: not there; run grade-all (or grade-all --merge) first ({error.strerror})") from None

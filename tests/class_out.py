@@ -33,7 +33,8 @@ def student(name: str, failing: dict[str, str] | None = None, seconds: float = 1
     return Report(tests=tests, seed=1, sandbox="test", execution_time=seconds, submission_sha256="0")
 
 
-def write_out(out: Path, students: dict[str, Report | None], statuses: dict[str, tuple[str, str]] | None = None) -> Path:
+def write_out(out: Path, students: dict[str, Report | None], statuses: dict[str, tuple[str, str]] | None = None,
+              only: list[str] | None = None) -> Path:
     """OUT as grade-all writes it: a results.json and times.json per graded student (None: not
     graded, as for a refused submission), batch.json and gradebook.csv; statuses: {name: (status, detail)}."""
     statuses = statuses or {}
@@ -49,5 +50,5 @@ def write_out(out: Path, students: dict[str, Report | None], statuses: dict[str,
         path.write_text(json.dumps(results))
         path.with_name("times.json").write_text(json.dumps(times(report)))
         rows.append(Row(name, status, detail, scores_by_exercise(results), results["score"]))
-    write_outputs(out, rows, exercises=EXERCISES, graders="test", only=[], shard=None, entries=len(rows))
+    write_outputs(out, rows, exercises=EXERCISES, graders="test", only=only or [], shard=None, entries=len(rows))
     return out

@@ -101,6 +101,12 @@ def test_canvas_per_exercise_columns(out, roster, config):
     assert read["students"]["102"]["Day 2: sigmoid"] == "2" and read["students"]["102"]["Day 2: forward"] == "5"
 
 
+def test_points_possible_count_only_the_exercises_graded(roster, config, tmp_path):
+    out = write_out(tmp_path / "only", {"alice": student("alice")}, only=["sigmoid"])
+    read = canvas_import(exports.canvas(out, exports.read_roster(roster), config, assignment="Day 2")[0])
+    assert read["points"] == {"Day 2": f"{config.exercises['sigmoid'].max_score:g}"}
+
+
 def test_a_canvas_export_is_a_roster(out, roster, config, tmp_path):
     # Canvas's own export (its headers, its Points Possible row) with a folder column added.
     exported = tmp_path / "canvas-export.csv"
