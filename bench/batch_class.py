@@ -56,7 +56,7 @@ def build(folder: Path, students: int) -> None:
             old, new = KERAS_MISTAKES[i % len(KERAS_MISTAKES)]
             files = {"mlp.py": mlp, "mnist_keras.py": keras.replace(old, new)}
         else:  # broken
-            files = broken[i % len(broken)]
+            files = broken[(i // 10 * 2 + kind - 8) % len(broken)]  # kind 8 or 9: every broken kind in turn
         student = folder / f"student-{i:03d}"
         student.mkdir(parents=True)
         for name, text in files.items():
