@@ -77,3 +77,12 @@ bench: $(VENV)/.dev data  ## measure grading speed; writes bench/RESULTS.md
 
 clean:  ## remove generated outputs (keeps .venv and data/)
 	rm -rf out autograder.zip .pytest_cache
+
+.PHONY: class-report export
+LMS ?= canvas
+
+class-report: $(VENV)/.student  ## OUT/class-report.html and .md from a grade-all output: make class-report OUT=dir
+	$(PY) -m autograder class-report $(OUT)
+
+export: $(VENV)/.student  ## LMS gradebook CSV: make export OUT=dir ROSTER=file ASSIGNMENT=name [LMS=canvas|moodle]
+	$(PY) -m autograder export $(OUT) --roster $(ROSTER) --lms $(LMS) --assignment "$(ASSIGNMENT)"

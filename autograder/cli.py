@@ -8,6 +8,8 @@
     python -m autograder data                             build data/mnist.npz
     python -m autograder release OUT                      the student repository (instructors)
     python -m autograder gradescope ZIP                   the Gradescope autograder zip (instructors)
+    python -m autograder export OUT --roster CSV --lms canvas|moodle --assignment NAME
+    python -m autograder class-report OUT                 OUT/class-report.html and .md (instructors)
 Exit status: 0 done (whatever the score; for check: every public check passed),
 1 check found failures, 2 usage or config error, 3 the engine itself failed,
 130 stopped by SIGINT or SIGTERM (check, grade and grade-all stop their children, clean up,
@@ -87,6 +89,19 @@ def parser() -> argparse.ArgumentParser:
     gradescope.add_argument("zip", type=Path)
     gradescope.add_argument("--late-penalty", default="0", help="share of the score taken per started day "
                             "late, e.g. 0.1 or 0.02/hour; 0: none (run_autograder's GRADING_LATE_PENALTY)")
+
+    export = commands.add_parser("export", help="a Canvas or Moodle gradebook CSV from a grade-all output (instructors)")
+    export.add_argument("out", type=Path, help="grade-all's --out folder")
+    export.add_argument("--roster", type=Path, required=True, help="CSV: folder name -> LMS identity")
+    export.add_argument("--lms", choices=["canvas", "moodle"], required=True)
+    export.add_argument("--assignment", required=True, help="the LMS assignment's name (Canvas: 'Name (id)' updates it)")
+    export.add_argument("--to", type=Path, help="where to write (default OUT/<lms>.csv)")
+    export.add_argument("--moodle-id", default="email", choices=["email", "username", "idnumber"],
+                        help="the roster column Moodle matches students by")
+    export.add_argument("--per-exercise", action="store_true", help="one grade column per exercise")
+
+    report = commands.add_parser("class-report", help="OUT/class-report.html and .md from a grade-all output")
+    report.add_argument("out", type=Path, help="grade-all's --out folder")
     return main
 
 
@@ -179,6 +194,8 @@ def _run(args) -> int:
 
     if args.command in ("release", "gradescope"):
         return _instructor(args)
+    if args.command in ("export", "class-report"):
+        return _class(args)
 
     config = load(args.config)
     if args.command == "check":
@@ -220,6 +237,28 @@ def _instructor(args) -> int:
         print(f"wrote {len(written)} files to {args.out}")
     else:
         print(f"wrote {module.build(args.zip, config_path=args.config, late_penalty=args.late_penalty)}")
+    return EXIT_OK
+
+
+def _class(args) -> int:
+    import importlib  # not a static import: the student release leaves these instructor modules out
+
+    name = f"{__package__}.{'classreport' if args.command == 'class-report' else 'exports'}"
+    try:
+        module = importlib.import_module(name)
+    except ModuleNotFoundError as error:
+        if error.name != name:
+            raise
+        print(f"error: `{args.command}` is for instructors; this copy of the autograder does not include it",
+              file=sys.stderr)
+        return EXIT_USAGE
+    if args.command == "class-report":
+        page, text = module.write(args.out)
+        print(f"wrote {page} and {text}")
+        return EXIT_OK
+    module.export(
+        args.out, args.roster, load(args.config), lms=args.lms, assignment=args.assignment, to=args.to,
+        identifier=args.moodle_id, per_exercise=args.per_exercise)
     return EXIT_OK
 
 
