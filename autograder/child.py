@@ -59,7 +59,7 @@ def _where(error, filename):
 
 
 def _trace(error, folder):
-    """The innermost frames in the submission's own files: 'mlp.py:42 in forward: return x @ w'."""
+    """The innermost frames in the submission's own files: 'model.py:42 in predict: return x @ w'."""
     frames = [(f.filename, f.lineno, f.name) for f in traceback.extract_tb(error.__traceback__)]
     if isinstance(error, SyntaxError) and error.filename and error.lineno:
         frames.append((error.filename, error.lineno, "<module>"))  # the line that does not parse

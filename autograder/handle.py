@@ -35,7 +35,7 @@ from .sandbox import Child, ChildDied, Limits
 class StudentError(Exception):
     """The student's code raised: its type, message and where (file line, function).
 
-    trace: the frames in the student's files, innermost last ('mlp.py:42 in forward: the line'),
+    trace: the frames in the student's files, innermost last ('model.py:42 in predict: the line'),
     untrusted text; during_import: the module itself failed to import (one cause for every check).
     """
 

@@ -196,7 +196,7 @@ class GradingPlugin:
             for result in failed:
                 stub = _STUB_MESSAGE.fullmatch(result.message) if result.status == "not implemented" else None
                 if stub and stub.group(1).rpartition(".")[2] not in broken:
-                    continue  # its own stub (MLP.__init__, forward): not implemented is the truth
+                    continue  # its own stub (a method it depends on): not implemented is the truth
                 names = ", ".join(broken[:-1]) + " and " + broken[-1] if len(broken) > 1 else broken[0]
                 result.status, result.message = "waiting", f"waiting on {names}: fix {it} first"
                 result.output, result.trace = "", ()
@@ -259,7 +259,7 @@ class GradingPlugin:
             self.kept["import_failures"] = failures
 def prerequisites(config: Config, exercise: str) -> list[str]:
     """The exercises whose code `exercise` runs: grading.toml's standins, each named by its last
-    dotted part (`MLP.forward` -> forward); a stand-in named like no exercise (`MLP.__init__`) is
+    dotted part (`Net.predict` -> predict); a stand-in named like no exercise (`Net.__init__`) is
     checked as part of the exercise that tests it."""
     section = config.exercises[exercise]
     names = [standin.rpartition(".")[2] for standin in section.standins]

@@ -88,7 +88,7 @@ def test_the_course_declares_exercises_and_their_parameters(tmp_path):
         load(_config(tmp_path, course.replace("scale = 3", "scale = 3, hidden_only = 1")))
 
 
-ENGINE = ("sandbox", "handle", "child", "wire", "reaper", "intake", "grade", "plugin", "results", "batch", "cli",
+ENGINE = ("sandbox", "handle", "child", "wire", "reaper", "intake", "grade", "plugin", "results", "batch", "cli", "gradebook",
           "config", "text", "gradescope", "stubs", "inprocess")
 
 
