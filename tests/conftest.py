@@ -32,13 +32,24 @@ requires_root_dropping = pytest.mark.skipif(
            + (sandbox.unprivileged_can_run() or "not root") + " (.ci/run sets this up)")
 
 
-@pytest.fixture(scope="session")
-def no_namespaces(tmp_path_factory) -> dict[str, str]:
-    """Environment for a CLI run in the no-namespace mode (see FAILING_BWRAP)."""
-    folder = tmp_path_factory.mktemp("failing-bwrap")
+def _no_namespaces_env() -> dict[str, str]:
+    import atexit
+    import shutil
+    import tempfile
+
+    folder = Path(tempfile.mkdtemp(prefix="failing-bwrap-"))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
     (folder / "bwrap").write_text(FAILING_BWRAP)
     (folder / "bwrap").chmod(0o755)
     return {"PATH": f"{folder}:{os.environ['PATH']}"}
+
+
+NO_NAMESPACES_ENV = _no_namespaces_env()  # for a CLI run in the no-namespace mode (see FAILING_BWRAP)
+
+
+@pytest.fixture(scope="session")
+def no_namespaces() -> dict[str, str]:
+    return NO_NAMESPACES_ENV
 
 
 def run_cli(*args: str, cwd: Path = REPO, env: dict | None = None, timeout: float = 900) -> subprocess.CompletedProcess:
