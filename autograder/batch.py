@@ -98,10 +98,15 @@ def grade_all(submissions: Path, out: Path, *, config_path: Path, jobs: int = 1,
             rows[name] = Row(name, "refused", refusal)
             continue
         try:
-            files = submission_files(submissions / name, config).files
+            taken = submission_files(submissions / name, config)
+            files = taken.files
             key = json.dumps([digest(files), graders, only])
         except (OSError, ValueError) as error:  # unreadable or refused by the file rules (UsageError)
             rows[name] = Row(name, "refused", plain(error).splitlines()[0] if str(error) else type(error).__name__)
+            continue
+        if not files and taken.refused:  # only links, FIFOs or oversized files: nothing to grade
+            rows[name] = Row(name, "refused", _one_line("; ".join(f"{why}: not graded"
+                                                                  for _, why in sorted(taken.refused.items()))))
             continue
         if not force and _up_to_date(out / "students" / name, key):
             rows[name] = _row(name, out / "students" / name, files)

@@ -98,6 +98,10 @@ def read(root: Path, modules, *, max_bytes: int, wanted=None) -> Submission:
     candidates: dict[str, list[tuple[tuple, str, int, str]]] = {module: [] for module in modules}
     notes: list[str] = []
     try:
+        try:
+            os.listdir(top)
+        except OSError as error:
+            raise IntakeError(f"{root}: cannot be read ({error.strerror})") from None
         _walk(top, "", 0, modules, candidates, notes, [0])
         files, refused = {}, {}
         for module in sorted(modules):

@@ -229,7 +229,8 @@ def unprivileged_can_run() -> str:
 def _unreachable(error) -> str:
     """Why an unprivileged uid cannot start this Python, and what to do about it."""
     for folder in [*reversed(Path(sys.executable).parents), Path(os.path.realpath(sys.executable)).parent,
-                   *reversed(Path(sys.base_prefix).parents), Path(sys.base_prefix), Path(tempfile.gettempdir())]:
+                   *reversed(Path(sys.base_prefix).parents), Path(sys.base_prefix),
+                   *reversed(Path(tempfile.gettempdir()).parents), Path(tempfile.gettempdir())]:
         try:
             if not os.stat(folder).st_mode & 0o001:
                 return (f"an unprivileged user cannot run {sys.executable}: {folder} is not searchable by other "

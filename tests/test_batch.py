@@ -236,12 +236,25 @@ def _assert_nothing_left(scratch: Path, pids: set[int]) -> None:
         assert left == [], "pids cgroups left behind"
 
 
+def _scratch(tmp_path: Path) -> Path:
+    """The children's folders (TMPDIR) for one run: a fresh folder a dropped child's uid can reach
+    (pytest's own tmp is root's only), symlinked from tmp_path for the record."""
+    import atexit
+    import shutil
+    import tempfile
+
+    scratch = Path(tempfile.mkdtemp(prefix="batch-scratch-"))
+    scratch.chmod(0o711)
+    atexit.register(shutil.rmtree, scratch, ignore_errors=True)
+    (tmp_path / "scratch").symlink_to(scratch, target_is_directory=True)
+    return scratch
+
+
 @pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
 @pytest.mark.parametrize("env", list(MODES.values()), ids=list(MODES))
 def test_grade_all_stops_cleanly_and_writes_the_gradebook_of_what_finished(tmp_path, env, stop):
     solution = (REPO / "solutions" / "mlp.py").read_text()
-    subs, out, scratch = tmp_path / "subs", tmp_path / "out", tmp_path / "scratch"
-    scratch.mkdir()
+    subs, out, scratch = tmp_path / "subs", tmp_path / "out", _scratch(tmp_path)
     make_submission(subs / "a-first", mlp=solution)
     for n in range(4):
         make_submission(subs / f"b-slow{n}", mlp=solution + LOOP)
@@ -259,11 +272,10 @@ def test_grade_all_stops_cleanly_and_writes_the_gradebook_of_what_finished(tmp_p
 @pytest.mark.parametrize("command", ["grade", "check"])
 @pytest.mark.parametrize("env", list(MODES.values()), ids=list(MODES))
 def test_grade_and_check_stop_cleanly(tmp_path, env, command):
-    scratch = tmp_path / "scratch"
-    scratch.mkdir()
+    scratch = _scratch(tmp_path)
     folder = make_submission(tmp_path / "sub", mlp=(REPO / "solutions" / "mlp.py").read_text() + LOOP)
     args = [command, str(folder), "--only", "sigmoid"]
-    args += ["--results", str(tmp_path / "r.json")] if command == "grade" else []
+    args += ["--results", str(tmp_path / "r.json"), "--allow-unsandboxed"] if command == "grade" else []
     code, errors, pids = _run_and_stop(args, env, scratch, when=lambda: any(scratch.iterdir()),  # a child started
                                        stop=signal.SIGTERM)
     assert code == 130 and errors.strip() == "interrupted", errors
@@ -273,8 +285,7 @@ def test_grade_and_check_stop_cleanly(tmp_path, env, command):
 
 @pytest.mark.parametrize("env", list(MODES.values()), ids=list(MODES))
 def test_the_wall_limit_kills_a_worker_and_leaves_nothing(tmp_path, env):
-    scratch, subs, out = tmp_path / "scratch", tmp_path / "subs", tmp_path / "out"
-    scratch.mkdir()
+    scratch, subs, out = _scratch(tmp_path), tmp_path / "subs", tmp_path / "out"
     make_submission(subs / "looper", mlp=(REPO / "solutions" / "mlp.py").read_text() + LOOP)
     code, errors, pids = _run_and_stop(
         ["grade-all", str(subs), "--out", str(out), "--only", "sigmoid", "--wall-limit", "4", "--allow-unsandboxed"],

@@ -67,7 +67,8 @@ def graded(request, tmp_path_factory):
     out = root / "out"
     out.mkdir()
     done = run_cli("grade", str(folder), "--results", str(out / "results.json"), "--junit", str(out / "junit.xml"),
-                   "--summary", str(out / "summary.md"), "--only", NUMPY, env=request.param, timeout=300)
+                   "--summary", str(out / "summary.md"), "--only", NUMPY, "--allow-unsandboxed", env=request.param,
+                   timeout=300)
     return done, out
 
 
