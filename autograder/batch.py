@@ -67,7 +67,7 @@ INTERRUPTED = 130
 
 def grade_all(submissions: Path, out: Path, *, config_path: Path, jobs: int = 1, only: list[str] | None = None,
               allow_unsandboxed: bool = False, force: bool = False, shard: tuple[int, int] | None = None,
-              wall_limit_s: float | None = None) -> int:
+              wall_limit_s: float | None = None, entry=None) -> int:
     """Grade every entry of `submissions` into `out`; returns 0, or raises KeyboardInterrupt after
     writing the gradebook of what finished when SIGINT or SIGTERM stopped the run."""
     config = load(config_path)
@@ -112,7 +112,7 @@ def grade_all(submissions: Path, out: Path, *, config_path: Path, jobs: int = 1,
             rows[name] = _row(name, out / "students" / name, files)
         else:
             todo.append((name, key, files))
-    runner = _Runner(wall_limit_s or config.wall_s + WALL_MARGIN_S)
+    runner = _Runner(wall_limit_s or config.wall_s + WALL_MARGIN_S, entry)
     interrupted = False
     pool = ThreadPoolExecutor(max_workers=jobs)
     futures = {}
@@ -231,12 +231,14 @@ def _grade(runner, folder: Path, target: Path, key: str, files: dict, config_pat
 class _Runner:
     """Runs grading processes; stop() ends them all (SIGTERM, then SIGKILL) and cleans up after them."""
 
-    def __init__(self, wall_limit_s: float):
-        self.wall_limit_s = wall_limit_s
+    def __init__(self, wall_limit_s: float, entry=None):
+        """entry: the CLI's main(argv), run in processes forked from the fork server (the CLI passes
+        it in, so this module never imports the CLI); without it, each grade is a subprocess."""
+        self.wall_limit_s, self.entry = wall_limit_s, entry
         self.stopping = threading.Event()
         self.live: dict[int, object] = {}  # pid -> multiprocessing.Process or subprocess.Popen
         self.lock = threading.Lock()
-        self.context = _fork_server()
+        self.context = _fork_server() if entry is not None else None
 
     def run(self, argv: list[str]) -> tuple[int | None, str]:
         receive = None
@@ -245,7 +247,7 @@ class _Runner:
                 return INTERRUPTED, "interrupted"
             if self.context is not None:
                 receive, send = self.context.Pipe(duplex=False)
-                process = self.context.Process(target=_worker, args=(argv, send), name="autograder-grade")
+                process = self.context.Process(target=_worker, args=(self.entry, argv, send), name="autograder-grade")
                 process.start()
                 send.close()
             else:
@@ -338,10 +340,8 @@ def _fork_server():
     return context
 
 
-def _worker(argv: list[str], send) -> None:
-    """In a fresh process forked from the fork server: what `python -m autograder grade` does."""
-    from .cli import main
-
+def _worker(main, argv: list[str], send) -> None:
+    """In a fresh process forked from the fork server: main(argv), what `python -m autograder` does."""
     errors = io.StringIO()
     try:
         with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(errors):

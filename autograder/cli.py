@@ -273,6 +273,7 @@ def _grade_all(args) -> int:
     if args.submissions is None:
         raise UsageError("give the folder of submissions (or --merge SHARD_OUT ...)")
     return batch.grade_all(args.submissions, args.out, config_path=args.config, jobs=args.jobs, only=args.only,
+                           entry=main,
                            allow_unsandboxed=args.allow_unsandboxed or _allowed_by_environment(), force=args.force,
                            shard=batch.parse_shard(args.shard) if args.shard else None,
                            wall_limit_s=args.wall_limit)

@@ -103,3 +103,16 @@ def test_no_engine_module_names_an_exercise_of_the_course(config):
         text = path.read_text()
         found = sorted(name for name in names if re.search(rf"\b{re.escape(name)}\b", text))
         assert not found, f"autograder/{module}.py names {found}"
+
+
+def test_the_engine_modules_import_no_cycle():
+    """cli.py calls the modules that do the work; none of them imports cli.py back."""
+    import ast
+
+    for module in ENGINE:
+        path = REPO / "autograder" / f"{module}.py"
+        if module == "cli" or not path.exists():
+            continue
+        imported = {node.module for node in ast.walk(ast.parse(path.read_text()))
+                    if isinstance(node, ast.ImportFrom) and node.module}
+        assert "cli" not in imported and "autograder.cli" not in imported, f"autograder/{module}.py imports the CLI"
