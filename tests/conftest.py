@@ -47,6 +47,16 @@ def _no_namespaces_env() -> dict[str, str]:
 NO_NAMESPACES_ENV = _no_namespaces_env()  # for a CLI run in the no-namespace mode (see FAILING_BWRAP)
 
 
+# Environments for CLI runs in each sandbox mode: bubblewrap; "fallback", a plain subprocess (a
+# laptop: grades need --allow-unsandboxed); "no namespaces", root dropping to its own uid (Docker).
+SANDBOX_MODES = {
+    "bubblewrap": pytest.param({}, marks=pytest.mark.skipif(not sandbox.bwrap_works(),
+                                                            reason="bubblewrap cannot create namespaces here")),
+    "fallback": pytest.param({"AUTOGRADER_SANDBOX": "none"}),
+    "no namespaces": pytest.param(NO_NAMESPACES_ENV, marks=requires_root_dropping),
+}
+
+
 @pytest.fixture(scope="session")
 def no_namespaces() -> dict[str, str]:
     return NO_NAMESPACES_ENV

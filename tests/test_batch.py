@@ -18,17 +18,12 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import NO_NAMESPACES_ENV, REPO, requires_root_dropping, make_submission, run_cli
+from conftest import REPO, SANDBOX_MODES, make_submission, run_cli
 
 from autograder import reaper, sandbox
 from autograder.batch import parse_shard, shard_of
 
-MODES = {
-    "bubblewrap": pytest.param({}, marks=pytest.mark.skipif(not sandbox.bwrap_works(),
-                                                            reason="bubblewrap cannot create namespaces here")),
-    "fallback": pytest.param({"AUTOGRADER_SANDBOX": "none"}),
-    "no namespaces": pytest.param(NO_NAMESPACES_ENV, marks=requires_root_dropping),
-}
+MODES = SANDBOX_MODES
 ONLY = "sigmoid,forward"
 LOOP = "\n\ndef sigmoid(x):\n    while True:\n        pass\n"
 # entry -> (status, what its detail says)

@@ -18,7 +18,7 @@ import json
 import xml.etree.ElementTree as ET
 
 import pytest
-from conftest import NO_NAMESPACES_ENV, REPO, requires_root_dropping, make_submission, run_cli
+from conftest import REPO, SANDBOX_MODES, make_submission, run_cli
 from markdown_it import MarkdownIt
 
 from autograder import sandbox
@@ -26,12 +26,7 @@ from autograder.handle import StudentCrashed, StudentError
 from autograder.plugin import WITHHELD, _Seen, verdict
 from autograder.wire import Opaque
 
-MODES = {
-    "bubblewrap": pytest.param({}, marks=pytest.mark.skipif(not sandbox.bwrap_works(),
-                                                            reason="bubblewrap cannot create namespaces here")),
-    "fallback": pytest.param({"AUTOGRADER_SANDBOX": "none"}),
-    "no namespaces": pytest.param(NO_NAMESPACES_ENV, marks=requires_root_dropping),
-}
+MODES = SANDBOX_MODES
 NUMPY = "sigmoid,sigmoid_derivative,forward,backward"
 NASTY = ("\x1b]52;c;aGk=\x07\x1b]0;owned\x07\x1b[2J[link=http://evil.example]click[/] [/] "
          "\x00\x0b\x1f ![pixel](http://evil.example/p.png) [here](http://evil.example) \ud800 end")
