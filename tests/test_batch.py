@@ -1,7 +1,6 @@
 """grade-all: every entry a row by a stated rule, the skip key, shards and their merge, clean stops.
 
-A class of awkward folders is graded once per sandbox mode (MODES: add the lead's "root
-without namespaces" mode there); the same class, graded as three shards in parallel and
+A class of awkward folders is graded once per sandbox mode (conftest.SANDBOX_MODES); the same class, graded as three shards in parallel and
 merged, must give the same bytes. Stops (SIGINT, SIGTERM, the wall limit) must leave no
 workdir (TMPDIR is a fresh folder per run), pids cgroup or process behind.
 """
@@ -20,7 +19,7 @@ from pathlib import Path
 import pytest
 from conftest import REPO, SANDBOX_MODES, make_submission, run_cli
 
-from autograder import reaper, sandbox
+from autograder import reaper
 from autograder.batch import parse_shard, shard_of
 
 MODES = SANDBOX_MODES

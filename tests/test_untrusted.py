@@ -9,7 +9,7 @@ with `python -m autograder grade --junit --summary` in each sandbox mode:
 - forward returns an object of a class named after the input;
 - backward exits with a status it chose (173).
 Hidden checks must show none of it; public checks show it, escaped where it lands.
-MODES is the one place to add a sandbox mode (the lead's "root without namespaces" one).
+It runs in every sandbox mode of conftest.SANDBOX_MODES.
 """
 
 from __future__ import annotations
@@ -21,7 +21,6 @@ import pytest
 from conftest import REPO, SANDBOX_MODES, make_submission, run_cli
 from markdown_it import MarkdownIt
 
-from autograder import sandbox
 from autograder.handle import StudentCrashed, StudentError
 from autograder.plugin import WITHHELD, _Seen, verdict
 from autograder.wire import Opaque
