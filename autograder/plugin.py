@@ -343,7 +343,8 @@ def verdict(error, public: bool, seen: _Seen | None = None) -> tuple[str, str, f
             seen.add_error(context)
         context = context.__context__
     status, message, fraction = _verdict(error, public, seen)
-    if not public and status != "not implemented" and seen.echoed_in(message):
+    # An import failure is said before any hidden input reaches the child, in fixed words.
+    if not public and status != "not implemented" and not IMPORT_FAILED.match(message) and seen.echoed_in(message):
         message = WITHHELD
     return status, message, fraction
 

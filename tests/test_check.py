@@ -128,8 +128,9 @@ def test_check_timeout_is_validated():
     table = {"module": "mlp", "points": {"test_sigmoid_x": 1}, "check_timeout_s": 0}
     with pytest.raises(ConfigError, match="check_timeout_s"):
         _exercise("sigmoid", table, [], hidden_present=False)
-    assert _exercise("sigmoid", {**table, "check_timeout_s": 2}).check_timeout_s == 2
-    assert _exercise("sigmoid", {"module": "mlp", "points": {}, "timeout_s": 7}).check_timeout_s == 7
+    assert _exercise("sigmoid", {**table, "check_timeout_s": 2}, [], hidden_present=False).check_timeout_s == 2
+    assert _exercise("sigmoid", {"module": "mlp", "points": {}, "timeout_s": 7}, [],
+                     hidden_present=False).check_timeout_s == 7
 
 
 def test_student_text_is_escaped_in_the_terminal(tmp_path, solution_mlp):
