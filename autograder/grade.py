@@ -70,10 +70,6 @@ def submission_files(submission: Path, config: Config, only: list[str] | None = 
         raise UsageError(str(error)) from None
 
 
-def digest(files: dict[str, bytes]) -> str:
-    return intake.digest(files)
-
-
 def run_seed(config: Config, submission_digest: str) -> int:
     """The same seed for the same submission (so a re-grade gives the same score), different across submissions."""
     return int(hashlib.sha256(f"{config.seed}:{submission_digest}".encode()).hexdigest()[:8], 16)
@@ -117,7 +113,7 @@ def grade(submission: Path | intake.Submission, *, config: Config, only: list[st
                                                   "checking your own code, but not how grades are given.")
     taken = submission if isinstance(submission, intake.Submission) else submission_files(submission, config, only)
     files, notes = taken.files, [note for note in (warning,) if note] + list(taken.notes)
-    submission_digest = digest(files)
+    submission_digest = intake.digest(files)
     if student_factory is None:
         try:
             sandbox.verify_isolation(read=[p for p in (graders, solutions, config.path) if p is not None],

@@ -264,9 +264,8 @@ class Student:
         return tuple(reversed(frames[:TRACE_FRAMES]))  # faulthandler lists the innermost first
 
 
-def _source_line(source, lineno: int) -> str:
-    data = source if isinstance(source, bytes) else Path(source).read_bytes()
-    lines = data.decode("utf-8", "replace").splitlines()
+def _source_line(source: bytes, lineno: int) -> str:
+    lines = source.decode("utf-8", "replace").splitlines()
     return lines[lineno - 1].strip()[:160] if 0 < lineno <= len(lines) else ""
 
 

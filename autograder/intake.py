@@ -49,9 +49,6 @@ class Submission:
     notes: list[str] = field(default_factory=list)
     refused: dict[str, str] = field(default_factory=dict)  # module -> why no file of it was graded
 
-    def digest(self) -> str:
-        return digest(self.files)
-
 
 def digest(files: dict[str, bytes]) -> str:
     sha = hashlib.sha256()
@@ -99,10 +96,9 @@ def read(root: Path, modules, *, max_bytes: int, wanted=None) -> Submission:
     notes: list[str] = []
     try:
         try:
-            os.listdir(top)
-        except OSError as error:
+            _walk(top, "", 0, modules, candidates, notes, [0])
+        except OSError as error:  # the submission's folder itself cannot be listed
             raise IntakeError(f"{root}: cannot be read ({error.strerror})") from None
-        _walk(top, "", 0, modules, candidates, notes, [0])
         files, refused = {}, {}
         for module in sorted(modules):
             found = sorted(candidates[module], key=lambda item: item[0])
@@ -137,6 +133,8 @@ def _walk(folder: int, prefix: str, depth: int, modules, candidates, notes, seen
     try:
         entries = sorted(os.listdir(folder))
     except OSError:
+        if depth == 0:
+            raise
         return
     for name in entries:
         seen[0] += 1

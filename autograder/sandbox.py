@@ -47,7 +47,6 @@ ENGINE_FILES = ("child.py", "wire.py")
 _HERE = Path(__file__).resolve().parent
 _PASSED_ENV = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "LANG", "TZ")
 _UID_BASE = 1_500_000_000  # uids of dropped children: far above any account's
-MODES = ("bubblewrap", "dropped", "none")
 
 
 @dataclass(frozen=True)
