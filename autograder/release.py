@@ -37,40 +37,58 @@ PLACEHOLDER_REPO = "OWNER/INSTRUCTOR-REPOSITORY"
 # Entry points of a student's `make check`; the graders' own imports are followed from these.
 ENGINE_ROOTS = ("__init__.py", "__main__.py", "cli.py", "grade.py", "console.py", "child.py", "wire.py")
 # Never shipped, even if an engine module imports them (cli.py does, lazily): they read or
-# write solutions/ and the hidden graders.
-INSTRUCTOR_ONLY = frozenset({"stubs.py", "notebook.py", "release.py", "gradescope.py", "mistakes.py"})
-PACKAGE_DATA = ("mnist_small.npz",)  # the keras graders' small MNIST, fine to publish
+# write solutions/ and the hidden graders. The course's own support modules in graders/ ship
+# only when a public grader reaches them through its imports.
+INSTRUCTOR_ONLY = frozenset({"stubs.py", "notebook.py", "release.py", "gradescope.py", "generate.py"})
+# Data at the top of the graders folder (e.g. a small dataset the public graders read) ships;
+# graders/hidden/ never does.
+DATA_SUFFIXES = (".npz", ".npy", ".csv", ".json", ".txt")
 LESSON_SUFFIXES = (".md", ".png", ".svg", ".jpg")
-EXERCISE_FILES = ("mlp.py", "mnist_keras.py")
 # (template, where it goes in the release)
 STUDENT_FILES = (("README.md", "README.md"), ("Makefile", "Makefile"), ("gitignore", ".gitignore"),
                  ("grade.yml", ".github/workflows/grade.yml"))
 
 
 def engine_modules(package: Path = PACKAGE) -> list[str]:
-    """File names of the autograder modules a student's `check` can reach, instructor-only ones left out."""
+    """Paths (relative to the package, e.g. "wire.py", "graders/oracle.py") of the modules a student's
+    `check` can reach, instructor-only ones left out."""
     todo = [package / name for name in ENGINE_ROOTS] + sorted((package / "graders" / "public").glob("*.py"))
     seen: set[str] = set()
     while todo:
         path = todo.pop()
-        for name in _imported_modules(path):
-            if name not in seen and name not in INSTRUCTOR_ONLY and (package / name).is_file():
+        for name in _imported_modules(path, package):
+            if name not in seen and Path(name).name not in INSTRUCTOR_ONLY and (package / name).is_file():
                 seen.add(name)
                 todo.append(package / name)
     return sorted(seen | {name for name in ENGINE_ROOTS if (package / name).is_file()})
 
 
-def _imported_modules(path: Path) -> set[str]:
-    """'x.py' for each autograder module a file imports: `from . import x`, `from .x import y`,
-    `from autograder.x import y`, `from autograder import x`, `import autograder.x`."""
+def _imported_modules(path: Path, package: Path) -> set[str]:
+    """The package's files a module imports, relative to the package ("x.py", "graders/y.py", a
+    package's "__init__.py"): absolute `autograder.…` imports, and relative ones from where it is."""
+    here = path.parent.relative_to(package).parts
     dotted = []
     for node in ast.walk(ast.parse(path.read_text(), str(path))):
         if isinstance(node, ast.Import):
-            dotted += [alias.name for alias in node.names]
-        elif isinstance(node, ast.ImportFrom) and node.level in (0, 1):
-            base = node.module if node.level == 0 else ".".join(filter(None, ("autograder", node.module)))
-            dotted += [f"{base}.{alias.name}" for alias in node.names] + [base]
-    return {name.split(".")[1] + ".py" for name in dotted if name and name.startswith("autograder.")}
+            dotted += [alias.name.split(".")[1:] for alias in node.names if alias.name.split(".")[0] == "autograder"]
+        elif isinstance(node, ast.ImportFrom):
+            parts = (node.module or "").split(".") if node.module else []
+            if node.level == 0:
+                if not parts or parts[0] != "autograder":
+                    continue
+                base = parts[1:]
+            else:
+                base = list(here[:len(here) - node.level + 1]) + parts
+            dotted += [base] + [base + [alias.name] for alias in node.names]
+    found = set()
+    for parts in dotted:
+        for end in range(1, len(parts) + 1):  # importing a.b also runs a/__init__.py
+            stem = "/".join(parts[:end])
+            if (package / f"{stem}.py").is_file():
+                found.add(f"{stem}.py")
+            elif (package / stem / "__init__.py").is_file():
+                found.add(f"{stem}/__init__.py")
+    return found
 
 
 def public_config(config_path: Path, public_graders: Path) -> str:
@@ -157,11 +175,17 @@ def contents(*, repo: Path = REPO, config_path: Path | None = None, instructor_r
     """{path in the release: bytes} for every file the release holds."""
     package = repo / "autograder"
     out: dict[str, bytes] = {}
-    for name in engine_modules(package) + list(PACKAGE_DATA):
+    config = load(config_path or repo / "grading.toml")
+    for name in engine_modules(package):
         out[f"autograder/{name}"] = (package / name).read_bytes()
+    for path in sorted((package / "graders").iterdir()):
+        if path.is_file() and path.suffix in DATA_SUFFIXES:
+            out[f"autograder/graders/{path.name}"] = path.read_bytes()
     for path in sorted((package / "graders" / "public").glob("*.py")):
         out[f"autograder/graders/public/{path.name}"] = path.read_bytes()
-    for name in EXERCISE_FILES:
+    for name in (f"{module}.py" for module in config.modules()):
+        if not (repo / "exercises" / name).is_file():
+            raise UsageError(f"exercises/{name} is missing: run `make generate` first")
         text = (repo / "exercises" / name).read_text()
         if "BEGIN SOLUTION" in text:
             raise UsageError(f"exercises/{name} still holds a solution block: run `make generate` first")
@@ -172,16 +196,65 @@ def contents(*, repo: Path = REPO, config_path: Path | None = None, instructor_r
     out["requirements.txt"] = (repo / "requirements.txt").read_bytes()
     from . import notebook  # nbgrader (requirements-dev.txt) clears the notebook's solutions and hidden tests
 
-    source_notebook = repo / notebook.NOTEBOOK.relative_to(REPO)
-    if source_notebook.is_file():
-        out[notebook.NOTEBOOK_NAME] = notebook.student_notebook(source_notebook).encode()
+    source_notebook = notebook.notebook_path(config)
+    if source_notebook is not None:
+        source_notebook = repo / source_notebook.relative_to(REPO)
+        if not source_notebook.is_file():
+            raise UsageError(f"{source_notebook.relative_to(repo)} is missing: run `make generate` first")
+        out[source_notebook.name] = notebook.student_notebook(source_notebook).encode()
     out["grading.toml"] = public_config(config_path or repo / "grading.toml", package / "graders" / "public").encode()
     if instructor_repo or instructor_ref:  # still checked: they name the instructor-side workflow
         instructor_location(repo, instructor_repo, instructor_ref)
+    fill = template_values(config, repo, None if source_notebook is None else source_notebook.name)
     for template, target in STUDENT_FILES:
         # Nothing of the instructor's repository (no name, no key) goes into the student side.
-        out[target] = (TEMPLATES / template).read_bytes()
+        out[target] = render((TEMPLATES / template).read_text(), fill).encode()
     return out
+
+
+def template_values(config, repo: Path, notebook_name: str | None) -> dict[str, str]:
+    """What the student templates say about this course, all from grading.toml and its lesson."""
+    lesson = config.notebook.get("lesson")
+    title = _first_heading((repo / lesson).read_text()) if lesson and (repo / lesson).is_file() else None
+    modules = config.modules()
+    # The example of an exercise waiting on another: the first with a stand-in that is an exercise.
+    waiting = [(name, standin.rsplit(".", 1)[-1]) for name, exercise in config.exercises.items()
+               for standin in exercise.standins if standin.rsplit(".", 1)[-1] in config.exercises]
+    example, waits_on = waiting[0] if waiting else (next(iter(config.exercises)), next(iter(config.exercises)))
+    return {
+        "title": title or "Exercises",
+        "lesson": f"`{lesson}`" if lesson else "`lesson/`",
+        "exercise_files": _listed([f"`exercises/{module}.py`" for module in modules]),
+        "module_files": ", ".join(f"`{module}.py`" for module in modules),
+        "exercise_ids": ", ".join(f"`{name}`" for name in config.exercises),
+        "example": example, "example_pad": " " * max(1, 13 - len(example)), "waits_on": waits_on,
+        "example_file": f"{config.exercises[example].module}.py",
+        "notebook_line": (f"Prefer a notebook? `{notebook_name}` holds the lesson with the same exercises; its test\n"
+                          "cells run the same public checks (open it from this folder, so it finds the checker).\n")
+        if notebook_name else "",
+        "notebook_row": f"| `{notebook_name}` | the same lesson and exercises as a notebook |\n" if notebook_name else "",
+    }
+
+
+def _first_heading(markdown: str) -> str | None:
+    fenced = False
+    for line in markdown.splitlines():
+        fenced ^= line.lstrip().startswith("```")
+        if not fenced and re.match(r"#{1,6} ", line):
+            return line.lstrip("#").strip()
+    return None
+
+
+def _listed(items: list[str]) -> str:
+    return " and ".join([", ".join(items[:-1]), items[-1]] if len(items) > 1 else items)
+
+
+def render(template: str, values: dict[str, str]) -> str:
+    """A template with each {{name}} replaced; an unknown name is the engine's bug, so it raises."""
+    def value(match):
+        return values[match.group(1)]
+
+    return re.sub(r"\{\{(\w+)\}\}", value, template)
 
 
 def release(out: Path, *, repo: Path = REPO, config_path: Path | None = None, instructor_repo: str | None = None,

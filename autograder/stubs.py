@@ -29,10 +29,16 @@ def stub_source(solution: str) -> str:
 
 
 def _name_stubs(source: str) -> str:
+    """Each stub names its function; a constructor by its class (`Net.__init__`), which says more."""
     lines = source.split("\n")
-    for node in ast.walk(ast.parse(source)):
-        if isinstance(node, ast.FunctionDef):
-            name = node.name if node.name != "__init__" else "MLP.__init__"
+    functions = [(node, None) for node in ast.parse(source).body]
+    while functions:
+        node, owner = functions.pop()
+        if isinstance(node, ast.ClassDef):
+            functions += [(item, node.name) for item in node.body]
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            name = f"{owner}.__init__" if owner and node.name == "__init__" else node.name
+            functions += [(item, None) for item in node.body]
             for number in range(node.lineno - 1, node.end_lineno):
                 lines[number] = lines[number].replace(PLACEHOLDER, name)
     return "\n".join(lines)
@@ -47,13 +53,3 @@ def drift(solutions: Path, exercises: Path) -> list[str]:
     """Names of exercise files that differ from what generate() makes (or are missing)."""
     return [path.name for path, text in generate(solutions, exercises).items()
             if not path.exists() or path.read_text() != text]
-
-
-def write(solutions: Path, exercises: Path) -> list[Path]:
-    exercises.mkdir(exist_ok=True)
-    written = []
-    for path, text in generate(solutions, exercises).items():
-        if not path.exists() or path.read_text() != text:
-            path.write_text(text)
-            written.append(path)
-    return written

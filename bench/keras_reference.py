@@ -3,7 +3,7 @@
     .venv/bin/python bench/keras_reference.py              # 1 intra-op, 1 inter-op thread
     .venv/bin/python bench/keras_reference.py --threads 0  # TensorFlow's default threads
 
-Data comes from data/mnist.npz (autograder.data), not Keras' download, so this runs
+Data comes from data/mnist.npz (autograder/graders/mnist.py), not Keras' download, so this runs
 offline. Exits 1 if test accuracy is under --min-accuracy or the NumPy evaluation of the
 trained weights disagrees with model.evaluate.
 """
@@ -18,7 +18,7 @@ from pathlib import Path
 REPO_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO_ROOT))
 
-from autograder import data, keras_eval  # noqa: E402  (NumPy only: no TF import yet)
+from autograder.graders import keras_eval, mnist as data  # noqa: E402  (NumPy only: no TF import yet)
 
 
 def main(argv=None):

@@ -132,12 +132,13 @@ def nbgrader_scores(course: Path, students) -> dict[str, float]:
 
 def python_submissions(course: Path, students, folder: Path) -> Path:
     """The .py files the notebooks' test cells grade, one folder per student, for grade-all."""
+    from autograder.config import load
     from autograder.notebook import solution_files
 
     for student in students:
         (folder / student).mkdir(parents=True)
         notebook = course / "submitted" / student / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
-        for name, text in solution_files(notebook).items():
+        for name, text in solution_files(notebook, load(Path(__file__).resolve().parent.parent / "grading.toml").modules()).items():
             (folder / student / name).write_text(text)
     return folder
 

@@ -82,7 +82,7 @@ def nbgrader_path(subs: dict[str, Path], root: Path) -> dict[str, tuple[dict, fl
     nbgrader = [PY, "-m", "nbgrader"]
     timed([*nbgrader, "generate_assignment", "day2_mlp", "--force"], cwd=course, env=env)
     released = nbformat.read(course / "release" / "day2_mlp" / "day2_mlp.ipynb", as_version=4)
-    source = nbformat.read(notebook.NOTEBOOK, as_version=4)
+    source = nbformat.read(notebook.notebook_path(), as_version=4)
     answers = {c.metadata["nbgrader"]["grade_id"]: c.source for c in source.cells
                if c.get("metadata", {}).get("nbgrader", {}).get("solution")}
     plan = {"reference": answers, "stubs": {},

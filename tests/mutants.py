@@ -373,7 +373,7 @@ def _attempt(function):
 def observe(module) -> dict[str, dict]:
     """What each exercise's code does on fixed inputs: {category: outcome}."""
     sys.path.insert(0, str(REPO))
-    from autograder.oracle import PARAMETERS, layers, random_params
+    from autograder.graders.oracle import PARAMETERS, layers, random_params
 
     rng = np.random.default_rng(12345)
     xor_in, xor_out = module.XOR_INPUTS, module.XOR_LABELS

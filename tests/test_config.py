@@ -88,8 +88,9 @@ def test_the_course_declares_exercises_and_their_parameters(tmp_path):
         load(_config(tmp_path, course.replace("scale = 3", "scale = 3, hidden_only = 1")))
 
 
-ENGINE = ("sandbox", "handle", "child", "wire", "reaper", "intake", "grade", "plugin", "results", "batch", "cli", "gradebook",
-          "config", "text", "gradescope", "stubs", "inprocess")
+# The engine is every module at the top of autograder/; the course's grading support is in
+# autograder/graders/, next to its graders.
+ENGINE = sorted(path.stem for path in (REPO / "autograder").glob("*.py"))
 
 
 def test_no_engine_module_names_an_exercise_of_the_course(config):
@@ -111,7 +112,7 @@ def test_the_engine_modules_import_no_cycle():
 
     for module in ENGINE:
         path = REPO / "autograder" / f"{module}.py"
-        if module == "cli" or not path.exists():
+        if module in ("cli", "__main__") or not path.exists():
             continue
         imported = {node.module for node in ast.walk(ast.parse(path.read_text()))
                     if isinstance(node, ast.ImportFrom) and node.module}

@@ -14,7 +14,7 @@ import sys
 import pytest
 from conftest import REPO, exercise_scores, grade, make_submission, mutate, run_cli
 
-from autograder.keras_checks import MSE_HINT, NOT_TRAINED_HINT, PROBABILITIES_HINT, UNSCALED_HINT, WIDTH_HINT
+from autograder.graders.keras_checks import MSE_HINT, NOT_TRAINED_HINT, PROBABILITIES_HINT, UNSCALED_HINT, WIDTH_HINT
 
 NUMPY_EXERCISES = ("sigmoid", "sigmoid_derivative", "forward", "backward", "train_xor")
 

@@ -28,6 +28,8 @@ from conftest import REPO, exercise_scores, grade, mutate
 from autograder import notebook
 from autograder.config import load
 
+MODULES = load(REPO / "grading.toml").modules()
+
 ASSIGNMENT = "day2_mlp"
 SKIPPED = "keras_mnist"
 STUDENTS = ("reference", "released", "mistake")
@@ -103,7 +105,7 @@ def _engine_scores(root, student, tmp_path, exercises) -> dict[str, float]:
     folder = tmp_path / student
     folder.mkdir()
     submitted = root / "submitted" / student / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
-    for name, text in notebook.solution_files(submitted).items():
+    for name, text in notebook.solution_files(submitted, MODULES).items():
         (folder / name).write_text(text)
     return exercise_scores(grade(folder, tmp_path / f"{student}.json", "--only", ",".join(exercises)))
 
@@ -128,7 +130,7 @@ def test_nbgrader_scores_equal_the_engines(course, config, tmp_path):
 
 def test_reference_notebook_rebuilds_the_solution_files(course):
     submitted = course["root"] / "submitted" / "reference" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
-    files = notebook.solution_files(submitted)
+    files = notebook.solution_files(submitted, MODULES)
     assert files == {name: (REPO / "solutions" / name).read_text() for name in files} and len(files) == 2, \
         "the reference notebook should grade exactly solutions/*.py, as `make grade SUBMISSION=solutions` does"
 
@@ -188,9 +190,9 @@ def test_released_notebook_checks_itself_with_the_student_release(tmp_path):
     from autograder.release import release
 
     release(tmp_path / "student")
-    path = tmp_path / "student" / notebook.NOTEBOOK_NAME
+    path = tmp_path / "student" / notebook.notebook_path().name
     released = nbformat.read(path, as_version=4)
-    source = nbformat.read(notebook.NOTEBOOK, as_version=4)
+    source = nbformat.read(notebook.notebook_path(), as_version=4)
     assert "HIDDEN TESTS" not in _cell(released, "test-forward").source
     for grade_id in ("mlp-sigmoid", "mlp-sigmoid_derivative", "mlp-MLP"):  # the student's answers
         _cell(released, grade_id).source = _cell(source, grade_id).source
@@ -214,8 +216,8 @@ def test_released_notebook_outside_a_release_says_where_to_open_it(tmp_path):
     release(tmp_path / "student")
     alone = tmp_path / "alone"
     alone.mkdir()
-    shutil.copy(tmp_path / "student" / notebook.NOTEBOOK_NAME, alone)
-    released = nbformat.read(alone / notebook.NOTEBOOK_NAME, as_version=4)
+    shutil.copy(tmp_path / "student" / notebook.notebook_path().name, alone)
+    released = nbformat.read(alone / notebook.notebook_path().name, as_version=4)
     kernel = _cell(released, "grading-helper").source + "\n" + _cell(released, "test-sigmoid").source
     env = {key: value for key, value in os.environ.items() if not key.startswith("AUTOGRADER")}
     done = subprocess.run([sys.executable, "-c", kernel], cwd=alone, env=env, capture_output=True, text=True,

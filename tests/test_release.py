@@ -22,11 +22,10 @@ MIN_LENGTH = 13  # solution lines shorter than this ("return x", "a = a.T") prov
 GENERIC = {
     "return losses",  # report.py
     "a = np.asarray(a, dtype=float)",  # oracle.py: input conversion
-    "rng = np.random.default_rng(seed)",  # data.py: seeded sampling
+    "rng = np.random.default_rng(seed)",  # graders/mnist.py: seeded sampling
 }
 # Sources published on purpose, for telling a hidden grader's distinctive lines from shared code.
-PUBLIC_SOURCES = sorted(set((REPO / "autograder").glob("*.py")) - {
-    REPO / "autograder" / name for name in release_module.INSTRUCTOR_ONLY}) + sorted(
+PUBLIC_SOURCES = sorted(REPO / "autograder" / name for name in release_module.engine_modules()) + sorted(
     (REPO / "autograder" / "graders" / "public").glob("*.py"))
 
 
@@ -38,7 +37,7 @@ def solution_lines() -> set[str]:
     """Stripped lines of every solution body that neither the released stubs (a TODO may quote one)
     nor the lesson (the lesson's own code, e.g. `output_error = actual_output - predicted_output`) contain."""
     secret = set()
-    lesson = (REPO / "lesson" / "day2_mlp.md").read_text()
+    lesson = "".join(path.read_text() for path in sorted((REPO / "lesson").glob("*.md")))
     for path in sorted((REPO / "solutions").glob("*.py")):
         stub = (REPO / "exercises" / path.name).read_text() + lesson
         inside = False

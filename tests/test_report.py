@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 from conftest import REPO, files_of, make_submission, mutate, run_cli
 
-from autograder import data
+from autograder.graders import mnist as data
 from autograder.plugin import TestResult as CheckResult  # not "Test...": pytest would try to collect it
 from autograder.report import write_report
 from autograder.results import Report

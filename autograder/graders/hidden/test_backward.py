@@ -7,8 +7,8 @@ activations), so a backward() that remembers anything between calls (momentum) f
 import numpy as np
 
 from autograder.checks import CheckFailed, as_array, assert_close, check, explained, norm_rel_error
-from autograder.mistakes import backward_mistakes
-from autograder.oracle import PARAMETERS, STATE_HINT, for_parameter, gradient, layers, random_params
+from autograder.graders.mistakes import backward_mistakes
+from autograder.graders.oracle import PARAMETERS, STATE_HINT, for_parameter, gradient, layers, random_params
 
 SHAPES = ("a product in backward() has mismatched shapes: each update must have the shape of the parameter "
           "it changes (check where .T goes)")

@@ -9,9 +9,9 @@ import math
 import numpy as np
 import pytest
 
-from autograder import data, keras_eval
+from autograder.graders import keras_eval, mnist as data
 from autograder.checks import CheckFailed, check
-from autograder.keras_checks import (NOT_TRAINED_HINT, check_images, check_labels, flat, loss_curve, loss_hint,
+from autograder.graders.keras_checks import (NOT_TRAINED_HINT, check_images, check_labels, flat, loss_curve, loss_hint,
                                      plain, probe, run_pipeline, trained_layers, unpack)
 
 

@@ -3,7 +3,7 @@
 import numpy as np
 
 from autograder.checks import as_array, assert_close, check, check_every_dtype, check_values
-from autograder.oracle import SIGMOID_OVERFLOW_HINT, logistic, sigmoid_mistakes
+from autograder.graders.oracle import SIGMOID_OVERFLOW_HINT, logistic, sigmoid_mistakes
 
 VALUES_HINT = "sigmoid does not match 1 / (1 + exp(-x))"
 INTEGER_HINT = ("sigmoid of an integer differs from sigmoid of the same number as a float: convert the input "

@@ -3,7 +3,7 @@
 import numpy as np
 
 from autograder.checks import as_array, assert_close, check, check_every_dtype
-from autograder.oracle import logistic, sigmoid_derivative_mistakes
+from autograder.graders.oracle import logistic, sigmoid_derivative_mistakes
 
 HINT = "sigmoid_derivative should be a * (1 - a), elementwise"
 

@@ -3,7 +3,7 @@
 import numpy as np
 
 from autograder.checks import CheckFailed, as_array, assert_close, check
-from autograder.oracle import (PARAMETERS, XOR_INPUTS, XOR_LABELS, layers, random_params, train_mistakes,
+from autograder.graders.oracle import (PARAMETERS, XOR_INPUTS, XOR_LABELS, layers, random_params, train_mistakes,
                                train_provenance, train_xor_runs)
 
 LESSON_HINT = ("train_xor solves XOR for too few seeds: the lesson's settings (2 hidden units, weights from rand() "

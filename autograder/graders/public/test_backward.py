@@ -1,7 +1,7 @@
 """Public checks for MLP.backward: two gradient steps in a row, checked against finite differences."""
 
 from autograder.checks import CheckFailed, assert_close, check, explained
-from autograder.oracle import PARAMETERS, STATE_HINT, for_parameter, gradient, layers, random_params, step_mistakes
+from autograder.graders.oracle import PARAMETERS, STATE_HINT, for_parameter, gradient, layers, random_params, step_mistakes
 
 SHAPES = ("a product in backward() has mismatched shapes: each delta has its layer's shape (N, K) or (N, H), "
           "and each update must have the shape of the parameter it changes (check where .T goes)")

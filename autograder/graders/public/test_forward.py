@@ -3,7 +3,7 @@
 import numpy as np
 
 from autograder.checks import as_array, assert_all_close, assert_close, check, explained
-from autograder.oracle import (HARD_CODED_HINT, SHAPE_HINT, forward_mistake_layers, forward_mistakes, layers,
+from autograder.graders.oracle import (HARD_CODED_HINT, SHAPE_HINT, forward_mistake_layers, forward_mistakes, layers,
                                random_params)
 
 CACHED = ("hidden_layer_input", "hidden_layer_output", "output_layer_input", "output")

@@ -6,9 +6,9 @@ the committed 1000/200-digit subset, scoring the trained weights here on its 200
 
 import numpy as np
 
-from autograder import data, keras_eval
+from autograder.graders import keras_eval, mnist as data
 from autograder.checks import check
-from autograder.keras_checks import (check_architecture, check_images, check_labels, flat, loss_curve, probe,
+from autograder.graders.keras_checks import (check_architecture, check_images, check_labels, flat, loss_curve, probe,
                                      run_pipeline, trained_layers, unpack)
 
 

@@ -3,7 +3,7 @@
 import numpy as np
 
 from autograder.checks import as_array, assert_close, check, check_every_dtype, check_values
-from autograder.oracle import SIGMOID_OVERFLOW_HINT, logistic, sigmoid_mistakes
+from autograder.graders.oracle import SIGMOID_OVERFLOW_HINT, logistic, sigmoid_mistakes
 
 KNOWN = {-6.0: 0.0024726231566347743, -1.0: 0.2689414213699951, 0.0: 0.5,
          0.5: 0.6224593312018546, 2.0: 0.8807970779778823, 10.0: 0.9999546021312976}

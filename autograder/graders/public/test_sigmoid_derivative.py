@@ -3,7 +3,7 @@
 import numpy as np
 
 from autograder.checks import as_array, assert_close, check, check_values
-from autograder.oracle import sigmoid_derivative_mistakes
+from autograder.graders.oracle import sigmoid_derivative_mistakes
 
 HINT = "use the identity sigma'(z) = sigma(z) * (1 - sigma(z)), with a = sigma(z)"
 

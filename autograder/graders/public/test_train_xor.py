@@ -3,7 +3,7 @@
 import numpy as np
 
 from autograder.checks import as_array, assert_close, check
-from autograder.oracle import (PARAMETERS, XOR_INPUTS, XOR_LABELS, gradient, layers, loss, random_params,
+from autograder.graders.oracle import (PARAMETERS, XOR_INPUTS, XOR_LABELS, gradient, layers, loss, random_params,
                                train_mistakes, train_provenance, train_xor_runs)
 
 EPOCHS, RATE = 4, 0.5

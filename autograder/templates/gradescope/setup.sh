@@ -33,5 +33,5 @@ if [ "${AUTOGRADER_SKIP_PIP:-0}" != 1 ]; then
 fi
 
 if [ "${AUTOGRADER_SKIP_DATA:-0}" != 1 ]; then
-  "${AUTOGRADER_PYTHON:-$ROOT/venv/bin/python}" -m autograder data
+  "${AUTOGRADER_PYTHON:-$ROOT/venv/bin/python}" -m autograder.graders.mnist
 fi

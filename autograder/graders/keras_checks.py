@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from autograder.checks import CheckFailed, assert_close, check
+from autograder.handle import StudentError
+
 from . import keras_eval
-from .checks import CheckFailed, assert_close, check
-from .handle import StudentError
 
 PIXELS, DIGITS = 784, 10
 UNSCALED_HINT = ("the pixels are still 0..255: divide by 255 so that every value lies in [0, 1] "

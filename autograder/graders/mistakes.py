@@ -1,7 +1,7 @@
 """Known wrong backward() passes, written out from a correct one: for the hidden graders only.
 
 Each variant starts from the right update and changes one thing, so this module holds a
-working backward pass; release.py never ships it (INSTRUCTOR_ONLY), and public graders use
+working backward pass; no public grader imports it, so release.py (which follows their imports) never ships it; public graders use
 oracle.step_mistakes(), which needs only the numerical gradient.
 """
 

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_PATH = REPO_ROOT / "data" / "mnist.npz"
 SMALL_PATH = Path(__file__).resolve().parent / "mnist_small.npz"
 
@@ -187,3 +187,19 @@ def build_small(src_npz, dest, per_class_train=100, per_class_test=20, seed=0):
         idx = np.sort(np.concatenate(picks))
         arrays[f"x_{split}"], arrays[f"y_{split}"] = x[idx], y[idx]
     return write_npz(dest, arrays, compress=True)
+
+
+def main() -> int:
+    """`make data`: build data/mnist.npz (or say it is there); one line on stderr if it cannot."""
+    import sys
+
+    try:
+        print(ensure())
+    except DataError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

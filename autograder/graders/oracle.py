@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .checks import numerical_gradient
+from autograder.checks import numerical_gradient
 
 PARAMETERS = ("weights_input_hidden", "bias_hidden", "weights_hidden_output", "bias_output")
 # The lesson's XOR data set, as the graders and the report use it (N = 4, D = 2, K = 1).

@@ -1,0 +1,158 @@
+"""Adding an exercise touches only the course's files: the README's walk-through, done on a copy.
+
+On a copy of this repository, a toy exercise `relu` is added the way the README says: a
+function with a solution block in solutions/mlp.py, a public and a hidden grader, and an
+[exercise.relu] table in grading.toml. Nothing else is edited. Then, in the copy: `generate`
+writes its stub and notebook cells, `check` shows it not implemented, `grade` gives the
+reference full marks, `release` ships its stub and public grader (not its solution or hidden
+grader) and lists it in the student README, and the copy's own course-parametrized tests
+(test_course.py, the release-leak tests) pass for it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import pytest
+from conftest import REPO, run_cli
+
+RELU = '''
+
+def relu(x):
+    """The rectified linear unit, elementwise.
+
+    Args:
+        x: array of any shape, float64 or float32. Not modified.
+    Returns:
+        Array shaped like x: x where x > 0, else 0.
+    """
+    # TODO: keep the positive entries of x and set the others to 0.
+    ### BEGIN SOLUTION
+    x = np.asarray(x, dtype=float)
+    return np.where(x > 0, x, 0.0)
+    ### END SOLUTION
+'''
+PUBLIC = '''"""Public checks for relu(x)."""
+
+import numpy as np
+
+from autograder.checks import assert_close
+
+
+def test_relu_known_values(student, cfg, rng):
+    """relu(x) keeps positive entries and zeroes the rest"""
+    x = np.concatenate([[-2.0, -0.5, 0.0, 0.5, 2.0], rng.normal(size=7)])
+    assert_close(student.call("relu", x), np.maximum(x, 0), what="relu(x)", rtol=cfg.rtol, atol=0)
+'''
+HIDDEN = '''"""Hidden checks for relu(x)."""
+
+import numpy as np
+
+from autograder.checks import as_array, check, check_values
+
+
+def test_relu_keeps_shape_of_a_matrix(student, cfg, rng):
+    """relu returns the right values in an array shaped like a 2-d input"""
+    x = rng.normal(size=(3, 4))
+    got = as_array(student.call("relu", x), "relu(x)")
+    check(got.shape == x.shape, "relu must return an array shaped like x", f"got shape {got.shape}")
+    check_values(got, np.maximum(x, 0), what="relu(x)", rtol=cfg.rtol, atol=0)
+'''
+SECTION = '''
+[exercise.relu]
+module = "mlp"
+timeout_s = 10
+check_timeout_s = 5
+params = { rtol = 1e-7 }
+[exercise.relu.points]
+test_relu_known_values = 2
+test_relu_keeps_shape_of_a_matrix = 1
+'''
+
+
+def _tracked(repo: Path) -> list[str]:
+    done = subprocess.run(["git", "-C", str(repo), "ls-files", "-co", "--exclude-standard", "-z"],
+                          capture_output=True, check=True)
+    return [name for name in done.stdout.decode().split("\0") if name and (repo / name).is_file()]
+
+
+@pytest.fixture(scope="module")
+def course() -> Path:
+    """A copy of this repository (its working tree) with relu added: the instructor's three edits."""
+    base = Path(tempfile.mkdtemp(prefix="add-exercise-"))
+    base.chmod(0o755)  # the sandboxed child runs as a uid of its own and reads the engine from here
+    copy = base / "course"
+    for name in _tracked(REPO):
+        (copy / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(REPO / name, copy / name)
+    mlp = (copy / "solutions" / "mlp.py").read_text()
+    anchor = "    return a - a * a\n    ### END SOLUTION\n"
+    assert mlp.count(anchor) == 1
+    (copy / "solutions" / "mlp.py").write_text(mlp.replace(anchor, anchor + RELU))
+    (copy / "autograder" / "graders" / "public" / "test_relu.py").write_text(PUBLIC)
+    (copy / "autograder" / "graders" / "hidden" / "test_relu.py").write_text(HIDDEN)
+    with open(copy / "grading.toml", "a") as toml:
+        toml.write(SECTION)
+    yield copy
+    shutil.rmtree(base, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def generated(course) -> Path:
+    done = run_cli("generate", cwd=course)
+    assert done.returncode == 0, done.stderr
+    assert "wrote exercises/mlp.py" in done.stdout and ".ipynb" in done.stdout, done.stdout
+    return course
+
+
+def test_generate_writes_the_new_stub_and_its_notebook_cells(generated):
+    stub = (generated / "exercises" / "mlp.py").read_text()
+    assert 'raise NotImplementedError("relu is not implemented yet")' in stub and "np.where(x > 0" not in stub
+    notebook = json.loads(next((generated / "nbgrader" / "source").glob("*/*.ipynb")).read_text())
+    ids = [cell["metadata"].get("nbgrader", {}).get("grade_id") for cell in notebook["cells"]]
+    assert ids.index("mlp-relu") < ids.index("test-relu") < ids.index("mlp-MLP"), ids
+    assert run_cli("generate", "--check", cwd=generated).returncode == 0
+
+
+def test_check_shows_the_new_exercise_not_implemented(generated):
+    done = run_cli("check", "exercises", "--only", "relu", cwd=generated)
+    assert done.returncode == 1 and "relu is not implemented yet" in done.stdout, done.stdout + done.stderr
+
+
+def test_the_reference_earns_its_points(generated, tmp_path):
+    done = run_cli("grade", "solutions", "--only", "relu", "--results", str(tmp_path / "r.json"), cwd=generated)
+    assert done.returncode == 0, done.stderr
+    results = json.loads((tmp_path / "r.json").read_text())
+    assert results["score"] == 3 and {t["name"] for t in results["tests"]} >= {
+        "relu(x) keeps positive entries and zeroes the rest",
+        "relu returns the right values in an array shaped like a 2-d input"}
+
+
+def test_release_ships_the_stub_and_public_grader_only(generated, tmp_path):
+    out = tmp_path / "release"
+    done = run_cli("release", str(out), "--instructor-repo", "course/x", "--instructor-ref", "v1", cwd=generated)
+    assert done.returncode == 0, done.stderr
+    assert (out / "autograder" / "graders" / "public" / "test_relu.py").is_file()
+    assert not (out / "autograder" / "graders" / "hidden").exists()
+    texts = "\n".join(p.read_text(errors="replace") for p in out.rglob("*") if p.is_file())
+    assert "np.where(x > 0, x, 0.0)" not in texts and "test_relu_keeps_shape_of_a_matrix" not in texts
+    assert "`relu`" in (out / "README.md").read_text()
+    assert "[exercise.relu]" in (out / "grading.toml").read_text()
+
+
+def test_the_copys_own_course_tests_pass_for_it(generated):
+    env = {**os.environ, "TEST_EXERCISES": "relu"}
+    done = subprocess.run([sys.executable, "-m", "pytest", "-v", "-p", "no:cacheprovider", "tests/test_course.py",
+                           "tests/test_config.py", "tests/test_release.py", "-k",
+                           "test_course or test_config or no_solution_line or no_hidden_grader or released_config"],
+                          cwd=generated, capture_output=True, text=True, env=env, timeout=1200)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
+    for test in ("test_reference_earns_full_marks[relu]", "test_stub_earns_nothing_and_says_not_implemented[relu]",
+                 "test_code_that_does_no_work_earns_nothing[relu-does-nothing]"):
+        assert f"{test} PASSED" in done.stdout, test
