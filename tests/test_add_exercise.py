@@ -34,8 +34,7 @@ def relu(x):
     """
     # TODO: keep the positive entries of x and set the others to 0.
     ### BEGIN SOLUTION
-    x = np.asarray(x, dtype=float)
-    return np.where(x > 0, x, 0.0)
+    return np.maximum(np.asarray(x, dtype=float), 0.0)
     ### END SOLUTION
 '''
 PUBLIC = '''"""Public checks for relu(x)."""
@@ -48,7 +47,8 @@ from autograder.checks import assert_close
 def test_relu_known_values(student, cfg, rng):
     """relu(x) keeps positive entries and zeroes the rest"""
     x = np.concatenate([[-2.0, -0.5, 0.0, 0.5, 2.0], rng.normal(size=7)])
-    assert_close(student.call("relu", x), np.maximum(x, 0), what="relu(x)", rtol=cfg.rtol, atol=0)
+    assert_close(student.call("relu", x), np.maximum(x, 0), what="relu(x)", rtol=cfg.rtol, atol=0,
+                 hint="keep x where x > 0, else 0")
 '''
 HIDDEN = '''"""Hidden checks for relu(x)."""
 
@@ -62,7 +62,7 @@ def test_relu_keeps_shape_of_a_matrix(student, cfg, rng):
     x = rng.normal(size=(3, 4))
     got = as_array(student.call("relu", x), "relu(x)")
     check(got.shape == x.shape, "relu must return an array shaped like x", f"got shape {got.shape}")
-    check_values(got, np.maximum(x, 0), what="relu(x)", rtol=cfg.rtol, atol=0)
+    check_values(got, np.maximum(x, 0), what="relu(x)", rtol=cfg.rtol, atol=0, hint="keep x where x > 0, else 0")
 '''
 SECTION = '''
 [exercise.relu]
@@ -113,7 +113,7 @@ def generated(course) -> Path:
 
 def test_generate_writes_the_new_stub_and_its_notebook_cells(generated):
     stub = (generated / "exercises" / "mlp.py").read_text()
-    assert 'raise NotImplementedError("relu is not implemented yet")' in stub and "np.where(x > 0" not in stub
+    assert 'raise NotImplementedError("relu is not implemented yet")' in stub and "np.maximum(np.asarray(x" not in stub
     notebook = json.loads(next((generated / "nbgrader" / "source").glob("*/*.ipynb")).read_text())
     ids = [cell["metadata"].get("nbgrader", {}).get("grade_id") for cell in notebook["cells"]]
     assert ids.index("mlp-relu") < ids.index("test-relu") < ids.index("mlp-MLP"), ids
@@ -130,8 +130,8 @@ def test_the_reference_earns_its_points(generated, tmp_path):
     assert done.returncode == 0, done.stderr
     results = json.loads((tmp_path / "r.json").read_text())
     assert results["score"] == 3 and {t["name"] for t in results["tests"]} >= {
-        "relu(x) keeps positive entries and zeroes the rest",
-        "relu returns the right values in an array shaped like a 2-d input"}
+        "relu: relu(x) keeps positive entries and zeroes the rest",
+        "relu: relu returns the right values in an array shaped like a 2-d input"}
 
 
 def test_release_ships_the_stub_and_public_grader_only(generated, tmp_path):
@@ -141,7 +141,7 @@ def test_release_ships_the_stub_and_public_grader_only(generated, tmp_path):
     assert (out / "autograder" / "graders" / "public" / "test_relu.py").is_file()
     assert not (out / "autograder" / "graders" / "hidden").exists()
     texts = "\n".join(p.read_text(errors="replace") for p in out.rglob("*") if p.is_file())
-    assert "np.where(x > 0, x, 0.0)" not in texts and "test_relu_keeps_shape_of_a_matrix" not in texts
+    assert "np.maximum(np.asarray(x, dtype=float), 0.0)" not in texts and "test_relu_keeps_shape_of_a_matrix" not in texts
     assert "`relu`" in (out / "README.md").read_text()
     assert "[exercise.relu]" in (out / "grading.toml").read_text()
 
