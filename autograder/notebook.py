@@ -263,7 +263,8 @@ def build(config=None, *, solutions: Path = REPO / "solutions"):
         raise NotebookError(f"{config.path.name} [notebook] needs name and lesson")
     lesson_path = config.path.resolve().parent / lesson
     if not lesson_path.is_file():
-        raise NotebookError(f"{config.path.name} [notebook] lesson: {lesson} is not a file")
+        raise NotebookError(f"{config.path.name} [notebook] lesson: {lesson} is not a file: give the lesson's "
+                            f"path from {config.path.name}'s folder")
     sections = lesson_sections(lesson_path.read_text())
     blocks = {module: solution_blocks((Path(solutions) / f"{module}.py").read_text(), module)
               for module in config.modules()}

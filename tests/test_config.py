@@ -93,17 +93,27 @@ def test_the_course_declares_exercises_and_their_parameters(tmp_path):
 ENGINE = sorted(path.stem for path in (REPO / "autograder").glob("*.py"))
 
 
-def test_no_engine_module_names_an_exercise_of_the_course(config):
+def test_no_engine_module_or_template_names_an_exercise_of_the_course(config):
     import re
 
     names = set(config.exercises) | {exercise.module for exercise in config.exercises.values()}
-    for module in ENGINE:
-        path = REPO / "autograder" / f"{module}.py"
-        if not path.exists():
-            continue
+    templates = [path for path in (REPO / "autograder" / "templates").rglob("*") if path.is_file()]
+    for path in [REPO / "autograder" / f"{module}.py" for module in ENGINE] + templates:
         text = path.read_text()
         found = sorted(name for name in names if re.search(rf"\b{re.escape(name)}\b", text))
-        assert not found, f"autograder/{module}.py names {found}"
+        assert not found, f"{path.relative_to(REPO)} names {found}"
+
+
+def test_the_engine_imports_nothing_of_the_course():
+    """The course's support (autograder/graders/) imports the engine, never the other way round;
+    report.py reaches the course's figures only through the file grading.toml's graders folder has."""
+    import ast
+
+    for module in ENGINE:
+        tree = ast.parse((REPO / "autograder" / f"{module}.py").read_text())
+        imported = {node.module or "" for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)} | {
+            alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
+        assert not {name for name in imported if name.startswith(("graders", "autograder.graders"))}, module
 
 
 def test_the_engine_modules_import_no_cycle():
