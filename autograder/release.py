@@ -40,8 +40,8 @@ ENGINE_ROOTS = ("__init__.py", "__main__.py", "cli.py", "grade.py", "console.py"
 # write solutions/ and the hidden graders. The course's own support modules in graders/ ship
 # only when a public grader reaches them through its imports.
 INSTRUCTOR_ONLY = frozenset({"stubs.py", "notebook.py", "release.py", "gradescope.py", "generate.py"})
-# Data at the top of the graders folder (e.g. a small dataset the public graders read) ships;
-# graders/hidden/ never does.
+# Data at the top of the graders folder ships when a released module or public grader names
+# the file (e.g. the small dataset the public graders read); graders/hidden/ never does.
 DATA_SUFFIXES = (".npz", ".npy", ".csv", ".json", ".txt")
 LESSON_SUFFIXES = (".md", ".png", ".svg", ".jpg")
 # (template, where it goes in the release)
@@ -178,11 +178,12 @@ def contents(*, repo: Path = REPO, config_path: Path | None = None, instructor_r
     config = load(config_path or repo / "grading.toml")
     for name in engine_modules(package):
         out[f"autograder/{name}"] = (package / name).read_bytes()
-    for path in sorted((package / "graders").iterdir()):
-        if path.is_file() and path.suffix in DATA_SUFFIXES:
-            out[f"autograder/graders/{path.name}"] = path.read_bytes()
     for path in sorted((package / "graders" / "public").glob("*.py")):
         out[f"autograder/graders/public/{path.name}"] = path.read_bytes()
+    shipped = b"\n".join(out.values())
+    for path in sorted((package / "graders").iterdir()):
+        if path.is_file() and path.suffix in DATA_SUFFIXES and path.name.encode() in shipped:
+            out[f"autograder/graders/{path.name}"] = path.read_bytes()
     for name in (f"{module}.py" for module in config.modules()):
         if not (repo / "exercises" / name).is_file():
             raise UsageError(f"exercises/{name} is missing: run `make generate` first")

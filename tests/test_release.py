@@ -204,3 +204,17 @@ def test_release_overwrites_an_earlier_release_and_keeps_what_was_added(tmp_path
 def test_release_refuses_bad_instructor_ref(tmp_path):
     with pytest.raises(UsageError, match="--instructor-ref"):
         release_module.release(tmp_path / "out", instructor_repo="a/b", instructor_ref="v1; rm -rf /")
+
+
+def test_a_data_file_beside_the_graders_ships_only_when_a_released_module_names_it(tmp_path):
+    """mnist_small.npz is named by the released graders/mnist.py; an instructor's hidden data is not."""
+    from test_add_exercise import _tracked
+
+    copy = tmp_path / "course"
+    for name in _tracked(REPO):
+        (copy / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(REPO / name, copy / name)
+    (copy / "autograder" / "graders" / "hidden_expected.json").write_text('{"answer": 42}')
+    files = release_module.contents(repo=copy, instructor_repo="course/x", instructor_ref="v1")
+    assert "autograder/graders/mnist_small.npz" in files
+    assert "autograder/graders/hidden_expected.json" not in files
