@@ -32,16 +32,17 @@ def outputs(config: Config, repo: Path) -> dict[Path, str]:
         try:
             source = path.read_text()
             compile(source, str(path), "exec")
-            if "### BEGIN SOLUTION" not in source:
-                raise GenerateError(f"solutions/{path.name} has no ### BEGIN SOLUTION block: mark what students "
-                                    "write (nothing was written)")
-            files[repo / "exercises" / path.name] = stubs.stub_source(source)
-        except GenerateError:
-            raise
         except SyntaxError as error:
             raise GenerateError(f"solutions/{path.name}:{error.lineno}: {error.msg}: fix it, then run make generate "
                                 "again (nothing was written)") from None
-        except Exception as error:  # nbgrader's ClearSolutions on unbalanced markers, an unreadable file
+        except (OSError, ValueError) as error:  # unreadable, not UTF-8, a null byte
+            raise GenerateError(f"solutions/{path.name}: {error} (nothing was written)") from None
+        if "### BEGIN SOLUTION" not in source:  # ClearSolutions would make the whole file one `raise`
+            raise GenerateError(f"solutions/{path.name} has no ### BEGIN SOLUTION block: mark what students "
+                                "write (nothing was written)")
+        try:
+            files[repo / "exercises" / path.name] = stubs.stub_source(source)
+        except Exception as error:  # nbgrader's ClearSolutions on unbalanced markers
             raise GenerateError(f"solutions/{path.name}: {error} (nothing was written)") from None
     target = notebook.notebook_path(config)
     if target is not None:

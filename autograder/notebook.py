@@ -270,6 +270,7 @@ def build(config=None, *, solutions: Path = REPO / "solutions"):
               for module in config.modules()}
     after = placement(config, blocks, [section.splitlines()[0] for section in sections])
     modules = config.modules()
+    files = listed([f"`{module}.py`" for module in modules])
 
     def nbgrader(grade_id: str, **flags) -> dict:
         return {"nbgrader": {"grade_id": grade_id, "schema_version": 3, **flags}}
@@ -282,7 +283,7 @@ def build(config=None, *, solutions: Path = REPO / "solutions"):
                 "**How to work in this notebook.** Write your code in the cells that say "
                 "`raise NotImplementedError`, save the notebook, then run the test cell below each one. "
                 "Run the next cell first: test cells grade the *saved* notebook with the course's graders. "
-                f"The code cells after the lesson's sections are {_files(modules)}, in order; "
+                f"The code cells after the lesson's sections are {files}, in order; "
                 "cells you add are for trying things out and are not graded.",
                 id="how-to"))
             cells.append(v4.new_code_cell(helper_source(f"{name}.ipynb", modules), id="grading-helper", metadata=nbgrader(
@@ -303,9 +304,9 @@ def build(config=None, *, solutions: Path = REPO / "solutions"):
     return notebook
 
 
-def _files(modules) -> str:
-    names = [f"`{module}.py`" for module in modules]
-    return " and ".join([", ".join(names[:-1]), names[-1]] if len(names) > 1 else names)
+def listed(items: list[str]) -> str:
+    """"a, b and c"."""
+    return " and ".join([", ".join(items[:-1]), items[-1]] if len(items) > 1 else items)
 
 
 def _content(notebook) -> list:

@@ -175,7 +175,8 @@ def contents(*, repo: Path = REPO, config_path: Path | None = None, instructor_r
     """{path in the release: bytes} for every file the release holds."""
     package = repo / "autograder"
     out: dict[str, bytes] = {}
-    config = load(config_path or repo / "grading.toml")
+    config_path = config_path or repo / "grading.toml"
+    config = load(config_path)
     for name in engine_modules(package):
         out[f"autograder/{name}"] = (package / name).read_bytes()
     for path in sorted((package / "graders" / "public").glob("*.py")):
@@ -203,7 +204,7 @@ def contents(*, repo: Path = REPO, config_path: Path | None = None, instructor_r
         if not source_notebook.is_file():
             raise UsageError(f"{source_notebook.relative_to(repo)} is missing: run `make generate` first")
         out[source_notebook.name] = notebook.student_notebook(source_notebook).encode()
-    out["grading.toml"] = public_config(config_path or repo / "grading.toml", package / "graders" / "public").encode()
+    out["grading.toml"] = public_config(config_path, package / "graders" / "public").encode()
     if instructor_repo or instructor_ref:  # still checked: they name the instructor-side workflow
         instructor_location(repo, instructor_repo, instructor_ref)
     fill = template_values(config, repo, None if source_notebook is None else source_notebook.name)
@@ -215,8 +216,12 @@ def contents(*, repo: Path = REPO, config_path: Path | None = None, instructor_r
 
 def template_values(config, repo: Path, notebook_name: str | None) -> dict[str, str]:
     """What the student templates say about this course, all from grading.toml and its lesson."""
+    from .notebook import listed
+    from .report import markdown_headings
+
     lesson = config.notebook.get("lesson")
-    title = _first_heading((repo / lesson).read_text()) if lesson and (repo / lesson).is_file() else None
+    text = (repo / lesson).read_text() if lesson and (repo / lesson).is_file() else ""
+    title = next(iter(markdown_headings(text)), None)
     modules = config.modules()
     # The example of an exercise waiting on another: the first with a stand-in that is an exercise.
     waiting = [(name, standin.rsplit(".", 1)[-1]) for name, exercise in config.exercises.items()
@@ -225,7 +230,7 @@ def template_values(config, repo: Path, notebook_name: str | None) -> dict[str, 
     return {
         "title": title or "Exercises",
         "lesson": f"`{lesson}`" if lesson else "`lesson/`",
-        "exercise_files": _listed([f"`exercises/{module}.py`" for module in modules]),
+        "exercise_files": listed([f"`exercises/{module}.py`" for module in modules]),
         "module_files": ", ".join(f"`{module}.py`" for module in modules),
         "exercise_ids": ", ".join(f"`{name}`" for name in config.exercises),
         "example": example, "example_pad": " " * max(1, 13 - len(example)), "waits_on": waits_on,
@@ -235,19 +240,6 @@ def template_values(config, repo: Path, notebook_name: str | None) -> dict[str, 
         if notebook_name else "",
         "notebook_row": f"| `{notebook_name}` | the same lesson and exercises as a notebook |\n" if notebook_name else "",
     }
-
-
-def _first_heading(markdown: str) -> str | None:
-    fenced = False
-    for line in markdown.splitlines():
-        fenced ^= line.lstrip().startswith("```")
-        if not fenced and re.match(r"#{1,6} ", line):
-            return line.lstrip("#").strip()
-    return None
-
-
-def _listed(items: list[str]) -> str:
-    return " and ".join([", ".join(items[:-1]), items[-1]] if len(items) > 1 else items)
 
 
 def render(template: str, values: dict[str, str]) -> str:

@@ -143,12 +143,7 @@ def lesson_sections(lesson: Path, exercises) -> dict[str, str]:
     """{exercise: '/path/to/lesson/FILE.md#anchor'}: for each exercise, the first heading of the course's
     lesson (outside code blocks) that names most of the words of its id, with GitHub's anchor."""
     files = sorted(lesson.glob("*.md")) if lesson.is_dir() else []
-    headings, fenced = [], False
-    for path in files:
-        for line in path.read_text(errors="replace").splitlines():
-            fenced ^= line.lstrip().startswith("```")
-            if not fenced and re.match(r"#{1,6} ", line):
-                headings.append((path.name, line.lstrip("#").strip()))
+    headings = [(path.name, heading) for path in files for heading in markdown_headings(path.read_text(errors="replace"))]
     found = {}
     for exercise in exercises:
         words = exercise.lower().split("_")
@@ -157,6 +152,16 @@ def lesson_sections(lesson: Path, exercises) -> dict[str, str]:
         if best and any(re.search(rf"\b{re.escape(w)}", best[1].lower()) for w in words):
             found[exercise] = f"{lesson / best[0]}#{_anchor(best[1])}"
     return found
+
+
+def markdown_headings(markdown: str) -> list[str]:
+    """The text of each Markdown heading, in order, outside code fences."""
+    headings, fenced = [], False
+    for line in markdown.splitlines():
+        fenced ^= line.lstrip().startswith("```")
+        if not fenced and re.match(r"#{1,6} ", line):
+            headings.append(line.lstrip("#").strip())
+    return headings
 
 
 def _anchor(heading: str) -> str:

@@ -15,12 +15,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from autograder.checks import numerical_gradient
+from autograder.checks import explained, numerical_gradient
 
 PARAMETERS = ("weights_input_hidden", "bias_hidden", "weights_hidden_output", "bias_output")
 # The lesson's XOR data set, as the graders and the report use it (N = 4, D = 2, K = 1).
 XOR_INPUTS = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=float)
 XOR_LABELS = np.array([[0], [1], [1], [0]], dtype=float)
+CACHED = ("hidden_layer_input", "hidden_layer_output", "output_layer_input", "output")  # what forward() keeps
 
 
 def logistic(z):
@@ -36,6 +37,16 @@ def layers(params: dict, x: np.ndarray) -> dict:
     output_in = np.einsum("...h,hk->...k", hidden_out, params["weights_hidden_output"]) + params["bias_output"]
     return {"hidden_layer_input": hidden_in, "hidden_layer_output": hidden_out,
             "output_layer_input": output_in, "output": logistic(output_in)}
+
+
+def cached(net) -> dict:
+    """The four arrays forward() left on a student's network, as layers() names them (a missing one
+    fails with its own hint)."""
+    found = {}
+    for name in CACHED:
+        with explained(missing=f"forward() did not store self.{name}: keep each layer's values on self for backward()"):
+            found[name] = net.get(name)
+    return found
 
 
 def loss(params: dict, x: np.ndarray, y: np.ndarray) -> float:

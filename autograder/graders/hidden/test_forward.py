@@ -3,10 +3,8 @@
 import numpy as np
 
 from autograder.checks import as_array, assert_all_close, assert_close, check, explained
-from autograder.graders.oracle import (HARD_CODED_HINT, SHAPE_HINT, XOR_INPUTS, XOR_LABELS, forward_mistake_layers,
-                               forward_mistakes, layers, random_params)
-
-CACHED = ("hidden_layer_input", "hidden_layer_output", "output_layer_input", "output")
+from autograder.graders.oracle import (HARD_CODED_HINT, SHAPE_HINT, XOR_INPUTS, XOR_LABELS, cached,
+                                       forward_mistake_layers, forward_mistakes, layers, random_params)
 
 
 def _shapes(rng):
@@ -38,14 +36,6 @@ def test_forward_random_networks(student, rng, cfg, reference):
                      misconceptions={**forward_mistakes(params, x), "hard-coded": (XOR_LABELS, HARD_CODED_HINT)})
 
 
-def _cached(net) -> dict:
-    found = {}
-    for name in CACHED:
-        with explained(missing=f"forward() did not store self.{name}: keep each layer's values on self for backward()"):
-            found[name] = net.get(name)
-    return found
-
-
 def test_forward_caches_every_layer(student, rng, cfg):
     """forward caches all four intermediate arrays for a random network"""
     d, h, k = _shapes(rng)
@@ -55,7 +45,7 @@ def test_forward_caches_every_layer(student, rng, cfg):
     x = rng.normal(size=(5, d))
     with explained(shapes=SHAPE_HINT):
         net.call("forward", x)
-    assert_all_close(_cached(net), layers(params, x), rtol=cfg.rtol, atol=cfg.atol,
+    assert_all_close(cached(net), layers(params, x), rtol=cfg.rtol, atol=cfg.atol,
                      hint=lambda name: f"self.{name} is missing or wrong after forward(); backward() needs it",
                      misconceptions=forward_mistake_layers(params, x))
 
@@ -72,7 +62,7 @@ def test_forward_single_sample_and_float32(student, rng, cfg):
     assert_close(got, layers(params, x)["output"], what="forward(one sample)", rtol=cfg.rtol, atol=cfg.atol,
                  hint="one sample of shape (D,) should give an output of shape (K,)",
                  misconceptions=forward_mistakes(params, x))
-    assert_all_close(_cached(net), layers(params, x), rtol=cfg.rtol, atol=cfg.atol,
+    assert_all_close(cached(net), layers(params, x), rtol=cfg.rtol, atol=cfg.atol,
                      hint=lambda name: f"for one sample (D,), self.{name} should be 1-D ((H,) or (K,)) and hold "
                                        "that layer's values", misconceptions=forward_mistake_layers(params, x))
     batch = rng.normal(size=(3, d)).astype(np.float32)
