@@ -68,6 +68,27 @@ def run_cli(*args: str, cwd: Path = REPO, env: dict | None = None, timeout: floa
                           timeout=timeout, env={**os.environ, **(env or {})})
 
 
+def grade_folders(submissions: Path, out: Path, *extra: str) -> dict[str, dict]:
+    """`grade-all --jobs 2` over a folder of submissions, as an instructor grades a class:
+    {submission folder: its results.json}."""
+    done = run_cli("grade-all", str(submissions), "--out", str(out), "--jobs", "2", *extra)
+    assert done.returncode == 0, done.stderr
+    return {folder.name: json.loads((out / "students" / folder.name / "results.json").read_text())
+            for folder in submissions.iterdir()}
+
+
+def copy_of_repository(copy: Path) -> Path:
+    """The working tree's files that git tracks or would track (no .venv, no data/), copied to `copy`."""
+    import shutil
+
+    listed = subprocess.run(["git", "-C", str(REPO), "ls-files", "-co", "--exclude-standard", "-z"],
+                            capture_output=True, check=True).stdout.decode().split("\0")
+    for name in (name for name in listed if name and (REPO / name).is_file()):
+        (copy / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(REPO / name, copy / name)
+    return copy
+
+
 def grade(submission: Path, results: Path, *extra: str) -> dict:
     """Grade a folder with `python -m autograder grade` and return its results.json."""
     done = run_cli("grade", str(submission), "--results", str(results), *extra)

@@ -20,7 +20,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from conftest import REPO, run_cli
+from conftest import copy_of_repository, run_cli
 
 RELU = '''
 
@@ -76,21 +76,12 @@ test_relu_keeps_shape_of_a_matrix = 1
 '''
 
 
-def _tracked(repo: Path) -> list[str]:
-    done = subprocess.run(["git", "-C", str(repo), "ls-files", "-co", "--exclude-standard", "-z"],
-                          capture_output=True, check=True)
-    return [name for name in done.stdout.decode().split("\0") if name and (repo / name).is_file()]
-
-
 @pytest.fixture(scope="module")
 def course() -> Path:
     """A copy of this repository (its working tree) with relu added: the instructor's three edits."""
     base = Path(tempfile.mkdtemp(prefix="add-exercise-"))
     base.chmod(0o755)  # the sandboxed child runs as a uid of its own and reads the engine from here
-    copy = base / "course"
-    for name in _tracked(REPO):
-        (copy / name).parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(REPO / name, copy / name)
+    copy = copy_of_repository(base / "course")
     mlp = (copy / "solutions" / "mlp.py").read_text()
     anchor = "    return a - a * a\n    ### END SOLUTION\n"
     assert mlp.count(anchor) == 1

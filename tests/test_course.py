@@ -14,11 +14,10 @@ way to check a new one.
 from __future__ import annotations
 
 import ast
-import json
 import os
 
 import pytest
-from conftest import REPO, exercise_scores, run_cli
+from conftest import REPO, exercise_scores, grade_folders
 
 from autograder import generate, stubs
 from autograder.config import load
@@ -40,9 +39,7 @@ def _grade_all(folders: dict[str, dict[str, str]], tmp_path) -> dict[str, dict]:
         for file, text in files.items():
             (tmp_path / "subs" / name / file).write_text(text)
     only = ("--only", ",".join(EXERCISES)) if ONLY else ()
-    done = run_cli("grade-all", str(tmp_path / "subs"), "--out", str(tmp_path / "out"), "--jobs", "2", *only)
-    assert done.returncode == 0, done.stderr
-    return {name: json.loads((tmp_path / "out" / "students" / name / "results.json").read_text()) for name in folders}
+    return grade_folders(tmp_path / "subs", tmp_path / "out", *only)
 
 
 @pytest.fixture(scope="module")

@@ -12,7 +12,7 @@ import subprocess
 import sys
 
 import pytest
-from conftest import REPO, exercise_scores, grade, make_submission, mutate, run_cli
+from conftest import REPO, exercise_scores, grade, grade_folders, make_submission, mutate
 
 from autograder.graders.keras_checks import MSE_HINT, NOT_TRAINED_HINT, PROBABILITIES_HINT, UNSCALED_HINT, WIDTH_HINT
 
@@ -108,11 +108,7 @@ def graded(tmp_path_factory, solution_keras) -> dict[str, dict]:
     make_submission(root / "submissions" / "stub", mnist_keras=(REPO / "exercises" / "mnist_keras.py").read_text())
     for folder, (replacements, _, _) in [*MISTAKES.items(), *((f, (r, None, None)) for f, r in VARIANTS.items())]:
         make_submission(root / "submissions" / folder, mnist_keras=_apply(solution_keras, replacements))
-    done = run_cli("grade-all", str(root / "submissions"), "--out", str(root / "out"), "--jobs", "2",
-                   "--only", "keras_mnist")
-    assert done.returncode == 0, done.stderr
-    return {folder.name: json.loads((root / "out" / "students" / folder.name / "results.json").read_text())
-            for folder in (root / "submissions").iterdir()}
+    return grade_folders(root / "submissions", root / "out", "--only", "keras_mnist")
 
 
 def test_reference_gets_full_keras_marks_and_the_same_grade_twice(config):

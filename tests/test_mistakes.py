@@ -4,12 +4,11 @@ with their hint), correct variants written differently from the reference get fu
 The whole corpus is graded by one `grade-all --jobs 2` call, the way an instructor grades a class.
 """
 
-import json
 import re
 import shutil
 
 import pytest
-from conftest import REPO, exercise_scores, run_cli
+from conftest import REPO, exercise_scores, grade_folders
 from mistakes import MISTAKES
 
 NUMPY_EXERCISES = ("sigmoid", "sigmoid_derivative", "forward", "backward", "train_xor")
@@ -31,11 +30,7 @@ def graded(tmp_path_factory) -> dict[str, dict]:
         (folder / "mlp.py").write_text(mistake.source())
     for name in VARIANT_NAMES:
         shutil.copytree(VARIANTS / name, root / "submissions" / f"variant-{name}")
-    done = run_cli("grade-all", str(root / "submissions"), "--out", str(root / "out"), "--jobs", "2",
-                   "--only", ",".join(NUMPY_EXERCISES))
-    assert done.returncode == 0, done.stderr
-    return {folder.name: json.loads((root / "out" / "students" / folder.name / "results.json").read_text())
-            for folder in (root / "submissions").iterdir()}
+    return grade_folders(root / "submissions", root / "out", "--only", ",".join(NUMPY_EXERCISES))
 
 
 def _full_marks(config) -> dict[str, float]:

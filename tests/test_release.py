@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import REPO, run_cli
+from conftest import REPO, copy_of_repository, run_cli
 
 from autograder import release as release_module
 from autograder.config import check_graders, load
@@ -208,12 +208,7 @@ def test_release_refuses_bad_instructor_ref(tmp_path):
 
 def test_a_data_file_beside_the_graders_ships_only_when_a_released_module_names_it(tmp_path):
     """mnist_small.npz is named by the released graders/mnist.py; an instructor's hidden data is not."""
-    from test_add_exercise import _tracked
-
-    copy = tmp_path / "course"
-    for name in _tracked(REPO):
-        (copy / name).parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(REPO / name, copy / name)
+    copy = copy_of_repository(tmp_path / "course")
     (copy / "autograder" / "graders" / "hidden_expected.json").write_text('{"answer": 42}')
     files = release_module.contents(repo=copy, instructor_repo="course/x", instructor_ref="v1")
     assert "autograder/graders/mnist_small.npz" in files
