@@ -241,6 +241,119 @@ def serve(requests, replies):
             wire.send(replies, {"error": {"type": type(error).__name__, "message": str(error)[:2000], "where": ""}})
 
 
+CLONE_NEWIPC, CLONE_NEWUSER, CLONE_NEWNET = 0x08000000, 0x10000000, 0x40000000
+
+
+def zygote(control):
+    """Fork a child per request on `control` (see zygote.py); never imports the submission.
+
+    A request: {"op": "fork", ...} with the child's three pipe ends, answered with its pidfd; or
+    {"op": "status", "pid": n}, answered with that child's exit status once it has exited.
+    """
+    import signal
+    import socket
+
+    import numpy  # noqa: F401 - what every child needs: imported once, here, before any fork
+
+    sock = socket.socket(fileno=control)
+    exited, scratch = {}, {}
+    while True:
+        try:
+            data, fds, _, _ = socket.recv_fds(sock, 1 << 16, 3)
+        except OSError:
+            return
+        if not data:
+            return  # the grader closed its end
+        request = json.loads(data)
+        if request.get("op") == "fork" and len(fds) == 3:
+            sys.stdout.flush(), sys.stderr.flush()
+            pid = os.fork()
+            if pid == 0:
+                signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+                sock.close()
+                _forked(request, *fds)  # never returns
+            for fd in fds:
+                os.close(fd)
+            scratch[pid] = request["scratch"]
+            pidfd = os.pidfd_open(pid)
+            socket.send_fds(sock, [json.dumps({"pid": pid}).encode()], [pidfd])
+            os.close(pidfd)
+        elif request.get("op") == "status":
+            for fd in fds:
+                os.close(fd)
+            pid, code = int(request.get("pid", 0)), None
+            for _ in range(200):  # the grader asks once the child is gone: it is, or is within moments
+                if pid in exited:
+                    break
+                try:
+                    done, status = os.waitpid(-1, os.WNOHANG)
+                except ChildProcessError:
+                    break
+                if done:
+                    exited[done] = os.waitstatus_to_exitcode(status)
+                else:
+                    import time
+
+                    time.sleep(0.01)
+            code = exited.pop(pid, None)
+            if code is not None:
+                _empty(scratch.pop(pid, ""))  # a tmpfs of its own under bubblewrap: give back its memory
+            sock.send(json.dumps({"status": code}).encode())
+        else:
+            for fd in fds:
+                os.close(fd)
+
+
+def _empty(folder):
+    import shutil
+
+    with contextlib.suppress(OSError), os.scandir(folder) as entries:
+        for entry in list(entries):
+            if entry.is_dir(follow_symlinks=False):
+                shutil.rmtree(entry.path, ignore_errors=True)
+            else:
+                with contextlib.suppress(OSError):
+                    os.unlink(entry.path)
+
+
+def _forked(request, requests, replies, output):
+    """In the zygote's new child: confine it on its own, then serve one exercise (exits, never returns)."""
+    code = 0
+    try:
+        os.dup2(output, 1), os.dup2(output, 2)
+        os.close(output)
+        for name in os.listdir("/proc/self/fd"):  # nothing of the zygote's (or a sibling's) stays open
+            if int(name) not in (0, 1, 2, requests, replies):
+                with contextlib.suppress(OSError):
+                    os.close(int(name))
+        os.setsid()
+        import resource
+
+        resource.setrlimit(resource.RLIMIT_AS, (request["memory"], request["memory"]))
+        if request.get("namespaces"):
+            # No loopback port and no System V queue shared with a sibling.
+            libc = ctypes.CDLL(None, use_errno=True)
+            if libc.unshare(CLONE_NEWUSER | CLONE_NEWNET | CLONE_NEWIPC) != 0:
+                raise OSError(ctypes.get_errno(), "unshare")
+        scratch = request["scratch"]
+        os.environ["HOME"] = os.environ["TMPDIR"] = scratch
+        if "tempfile" in sys.modules:
+            sys.modules["tempfile"].tempdir = None
+        os.chdir(scratch)
+        confine(request["landlock"])
+    except BaseException as error:
+        print(f"the sandbox could not confine this process: {error}", file=sys.stderr, flush=True)
+        os._exit(LANDLOCK_FAILED)
+    try:
+        serve(os.fdopen(requests, "rb"), os.fdopen(replies, "wb"))
+    except BaseException:
+        code = 1
+    finally:
+        with contextlib.suppress(BaseException):
+            sys.stdout.flush(), sys.stderr.flush()
+        os._exit(code)
+
+
 if __name__ == "__main__":
     settings = json.loads(sys.argv[4]) if len(sys.argv) > 4 else {}
     try:
@@ -251,4 +364,7 @@ if __name__ == "__main__":
     sys.path.insert(0, sys.argv[1])
     _FOLDER[0] = os.path.abspath(sys.argv[1])
     os.chdir(os.environ.get("HOME", sys.argv[1]))
-    serve(os.fdopen(int(sys.argv[2]), "rb"), os.fdopen(int(sys.argv[3]), "wb"))
+    if settings.get("zygote"):
+        zygote(int(sys.argv[2]))
+    else:
+        serve(os.fdopen(int(sys.argv[2]), "rb"), os.fdopen(int(sys.argv[3]), "wb"))

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from . import intake, sandbox
+from . import intake, sandbox, zygote
 from .config import Config, check_graders
 from .handle import Student
 from .plugin import GradingPlugin, exercise_of
@@ -75,6 +75,23 @@ def run_seed(config: Config, submission_digest: str) -> int:
     return int(hashlib.sha256(f"{config.seed}:{submission_digest}".encode()).hexdigest()[:8], 16)
 
 
+ZYGOTE_SPARE_SLOTS = 4  # children beyond one per exercise (a check that killed its child gets a new one)
+
+
+def start_zygote(config: Config, files: dict[str, bytes], order: list[str]) -> zygote.Zygote | None:
+    """The submission's zygote (zygote.py), started now so that it starts up while pytest does; None
+    where children cannot be forked safely, or no exercise is graded."""
+    sections = [config.exercises[name] for name in order]
+    if not sections or not zygote.available():
+        return None
+    largest = sandbox.Limits(max(s.timeout_s for s in sections), max(s.memory_mb for s in sections),
+                             sum(s.processes for s in sections) + 1, scratch_mb=config.scratch_mb)
+    try:
+        return zygote.Zygote(files, largest, slots=len(sections) + ZYGOTE_SPARE_SLOTS)
+    except (OSError, sandbox.SandboxUnavailable):
+        return None  # each child starts on its own, as without a zygote
+
+
 def grade(submission: Path | intake.Submission, *, config: Config, only: list[str] | None = None,
           seed: int | None = None, public_only: bool = False, standins: bool = True, graders: Path | None = None,
           solutions: Path | None = SOLUTIONS, prefetch: int = PREFETCH, student_factory=None,
@@ -122,10 +139,11 @@ def grade(submission: Path | intake.Submission, *, config: Config, only: list[st
             raise EngineError(str(error)) from None
     seed = run_seed(config, submission_digest) if seed is None else seed
     order = [name for name in config.exercises if name in found and (not only or name in only)]
+    forks = start_zygote(config, files, order) if student_factory is None else None
     plugin = GradingPlugin(config, files, seed=seed, only=only, solutions=solutions,
                            standins=standins and solutions is not None and solutions.is_dir(),
                            exercises=order, prefetch=prefetch, student_factory=student_factory or Student,
-                           deadline=time.monotonic() + config.wall_s, check=check, progress=progress)
+                           deadline=time.monotonic() + config.wall_s, check=check, progress=progress, zygote=forks)
     paths = [str(graders / "public")] + ([] if public_only or not (graders / "hidden").is_dir() else [str(graders / "hidden")])
     started = time.monotonic()
     try:
@@ -137,6 +155,8 @@ def grade(submission: Path | intake.Submission, *, config: Config, only: list[st
         for student in plugin.students.values():
             student.close(wait=False)
         sandbox.join_closing()  # nothing of this submission is left running when grade() returns
+        if forks is not None:
+            forks.close()
     if plugin.collection_errors or code not in _PYTEST_OK:
         raise EngineError("graders failed to run: " + ("; ".join(plugin.collection_errors) or f"pytest exit {code}"))
     return Report(tests=list(plugin.results.values()), seed=seed, sandbox=sandbox.describe(),

@@ -98,12 +98,14 @@ class Student:
 
     def __init__(self, module: str, files: dict[str, bytes], limits: Limits, seed: int,
                  reference: str | None = None, standins: tuple[str, ...] = (), *,
-                 wall_s: float | None = None, submission_deadline: float | None = None):
+                 wall_s: float | None = None, submission_deadline: float | None = None, zygote=None):
         """files: {"model.py": bytes} from intake.read(). wall_s: the exercise's time budget, counted
-        from its first check; submission_deadline: when the whole submission's budget ends (monotonic)."""
+        from its first check; submission_deadline: when the whole submission's budget ends (monotonic);
+        zygote: the submission's zygote.Zygote, which forks the child (None: a fresh process)."""
         self.module, self.files, self.limits, self.seed = module, files, limits, seed
         self.reference, self.standins = reference, standins
         self.wall_s, self.submission_deadline = wall_s, submission_deadline
+        self.zygote = zygote
         self._exercise_deadline: float | None = None
         self._child: Child | None = None
         self._printed: list[str] = []  # what the student's code printed since take_output()
@@ -132,9 +134,9 @@ class Student:
 
     def put(self, name: str, array: np.ndarray) -> wire.NpyFile:
         """Place a large array in the child's directory; pass the result as an argument."""
-        # A fresh unguessable name, created exclusively: the child may write to this directory
-        # and could have planted a symlink at any name it can predict.
-        path = Path(self._ensure().workdir, f"{name}-{uuid.uuid4().hex}.npy")
+        # In the child's own inbox (no sibling reads it), under a fresh unguessable name, created
+        # exclusively: a child that could write there could have planted a symlink at a name it predicts.
+        path = Path(self._ensure().inbox, f"{name}-{uuid.uuid4().hex}.npy")
         with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o644), "wb") as stream:
             np.save(stream, np.asarray(array), allow_pickle=False)
         return wire.NpyFile(str(path))
@@ -169,7 +171,7 @@ class Student:
         """
         if self._child is not None or self._import_failed is not None or f"{self.module}.py" not in self.files:
             return
-        self._child = Child(self.files, self.limits, deadline=self._deadline())
+        self._child = Child(self.files, self.limits, deadline=self._deadline(), zygote=self.zygote)
         try:
             self._post("import", self.limits.timeout_s * 3, module=self.module, seed=self.seed)
         except StudentCrashed as error:

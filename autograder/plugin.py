@@ -55,12 +55,14 @@ class GradingPlugin:
 
     def __init__(self, config: Config, files: dict[str, Path], *, seed: int, only: list[str],
                  solutions: Path | None, standins: bool, exercises: list[str] = (), prefetch: int = 0,
-                 student_factory=Student, deadline: float | None = None, check: bool = False, progress=None):
+                 student_factory=Student, deadline: float | None = None, check: bool = False, progress=None,
+                 zygote=None):
         self.config, self.files, self.seed, self.only = config, files, seed, only
         self.check, self.progress, self.notes = check, progress, []
         self.solutions, self.use_standins = solutions, standins
         self.order, self.prefetch, self.student_factory = list(exercises), prefetch, student_factory
         self.deadline = deadline  # the whole submission's time budget ends here (monotonic)
+        self.zygote = zygote  # the submission's zygote.Zygote, when children are forked from one
         self.current: str | None = None
         self.results: dict[str, TestResult] = {}
         self.students: dict[str, Student] = {}
@@ -101,7 +103,7 @@ class GradingPlugin:
                                                    section.memory_mb, section.processes,
                                                    scratch_mb=self.config.scratch_mb),
                 seed=self.seed, reference=reference, standins=section.standins,
-                wall_s=section.wall_s, submission_deadline=self.deadline)
+                wall_s=section.wall_s, submission_deadline=self.deadline, zygote=self.zygote)
             self._watch(self.students[exercise])
         return self.students[exercise]
 

@@ -47,8 +47,11 @@ class PidsCgroup:
             shutil.rmtree(path, ignore_errors=True)
 
     def join(self) -> None:  # runs in the child between fork and exec
+        self.add(os.getpid())
+
+    def add(self, pid: int) -> None:
         if self.path:
-            Path(self.path, "cgroup.procs").write_text(str(os.getpid()))
+            Path(self.path, "cgroup.procs").write_text(str(pid))
 
     def kill_and_remove(self) -> None:
         if not self.path:

@@ -33,6 +33,7 @@ import resource
 import select
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -258,7 +259,7 @@ def _interpreter_paths() -> list[str]:
     return sorted(path for path in paths if os.path.exists(path))
 
 
-def _bwrap_prefix(workdir: str, scratch_mb: int) -> list[str]:
+def _bwrap_prefix(workdir: str, scratch_mb: int, slots: int = 0) -> list[str]:
     scratch = str(scratch_mb * 1024 * 1024)
     command = ["bwrap", "--unshare-all", "--die-with-parent", "--new-session",
                "--uid", "65534", "--gid", "65534", "--proc", "/proc",
@@ -271,6 +272,8 @@ def _bwrap_prefix(workdir: str, scratch_mb: int) -> list[str]:
                 "--symlink", "/proc/self/fd/1", "/dev/stdout", "--symlink", "/proc/self/fd/2", "/dev/stderr",
                 "--symlink", "/tmp", "/dev/shm",
                 "--size", scratch, "--tmpfs", "/tmp", "--ro-bind", "/sys/devices/system/cpu", "/sys/devices/system/cpu"]
+    for slot in range(slots):  # a zygote's children: each its own sized tmpfs (zygote.scratch)
+        command += ["--size", scratch, "--tmpfs", f"/tmp/{slot}"]
     read_only = set(_interpreter_paths()) | {"/etc/ld.so.cache", "/etc/alternatives"}
     for link in ("bin", "lib", "lib64", "sbin"):
         if os.path.islink(f"/{link}"):
@@ -298,14 +301,28 @@ class Child:
     that say which budget it was.
     """
 
-    def __init__(self, files: dict[str, bytes], limits: Limits, *, deadline: tuple[float, str] | None = None):
+    def __init__(self, files: dict[str, bytes], limits: Limits, *, deadline: tuple[float, str] | None = None,
+                 zygote=None, slots: int = 0):
+        """zygote: a zygote.Zygote to fork this child from (a fresh process started here if it
+        cannot). slots: start a zygote instead of a child, with that many scratch slots for the
+        children it will fork (zygote.Zygote does this; it talks over `control`, not requests)."""
         self.limits = limits
         self.deadline = deadline
         self._closed = False
         self._pending = 0.0  # time limit of the request whose reply is due; its clock starts in receive()
         self.mode = mode()
         self.killed_for = ""  # why the scratch watchdog killed it, if it did
+        self.cgroup = None
+        forked = zygote.fork(limits) if zygote is not None else None
+        if forked is not None:
+            # A child of the zygote: its folders are the zygote's, its inbox and scratch its own.
+            self.workdir, self.inbox, self.uid, self.gid = forked.workdir, forked.inbox, None, None
+            self.process, self.cgroup, self._requests, self._replies = forked, forked.cgroup, forked.requests, forked.replies
+            self._own = [forked.inbox] + ([forked.scratch] if self.mode != "bubblewrap" else [])
+            self._start_drains(forked.scratch)
+            return
         self.workdir = tempfile.mkdtemp(prefix=reaper.prefix())  # reaper.reap(pid) finds it by name
+        self.inbox, self._own = self.workdir, [self.workdir]
         engine, submission, home = (Path(self.workdir, name) for name in ("engine", "submission", "home"))
         workdir = Path(self.workdir)
         engine.mkdir(), submission.mkdir(), home.mkdir()
@@ -331,29 +348,44 @@ class Child:
             os.chmod(home, 0o777)  # the sandboxed uid (65534 under bubblewrap) writes scratch files here
         self.cgroup = reaper.PidsCgroup(limits.processes) if os.geteuid() == 0 else None
         reaper.become_subreaper()
-        request_read, self._requests = os.pipe()
-        self._replies, reply_write = os.pipe()
         rules = _landlock_rules(self.workdir, str(home), self.mode)
+        settings = {"landlock": rules}
+        if slots:
+            # A zygote: one socket for fork requests (each with the new child's pipes) and replies.
+            self.control, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+            fds, self._requests, self._replies = (theirs.fileno(), theirs.fileno()), -1, -1
+            settings["zygote"] = {"slots": slots, "bubblewrap": self.mode == "bubblewrap"}
+        else:
+            request_read, self._requests = os.pipe()
+            self._replies, reply_write = os.pipe()
+            fds = (request_read, reply_write)
         # -s, not -I: -I would also drop PYTHONHASHSEED, and the environment is ours, not the submission's.
         command = [sys.executable, "-s", str(engine / "child.py"), str(submission),
-                   str(request_read), str(reply_write), json.dumps({"landlock": rules})]
+                   *map(str, fds), json.dumps(settings)]
         environment = _environment(str(home))
         if self.mode == "bubblewrap":
-            command = _bwrap_prefix(self.workdir, limits.scratch_mb) + command
+            command = _bwrap_prefix(self.workdir, limits.scratch_mb, slots) + command
         with reaper.SPAWNING:  # a sweep in another thread must not take this child for a leftover
             self.process = subprocess.Popen(
                 command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                pass_fds=(request_read, reply_write), start_new_session=True, cwd=str(home),
+                pass_fds=fds, start_new_session=True, cwd=str(home),
                 env=environment, preexec_fn=self._limit)
             reaper.LIVE.add(self.process.pid)
-        os.close(request_read), os.close(reply_write)
-        os.set_blocking(self._requests, False)
+        if slots:
+            theirs.close()
+        else:
+            os.close(fds[0]), os.close(fds[1])
+            os.set_blocking(self._requests, False)
+        # A zygote writes nothing: each child it forks has a watchdog on its own folder.
+        self._start_drains(str(home), watch=not slots)
+
+    def _start_drains(self, scratch: str, *, watch: bool = True) -> None:
         self._output = bytearray()
         self.output_dropped = 0
         self._drain = threading.Thread(target=self._read_output, daemon=True)
         self._drain.start()
-        if self.mode != "bubblewrap":  # bubblewrap's tmpfs has a size; a plain folder needs a watchdog
-            threading.Thread(target=self._watch_scratch, args=(str(home),), daemon=True).start()
+        if watch and self.mode != "bubblewrap":  # bubblewrap's tmpfs has a size; a plain folder needs a watchdog
+            threading.Thread(target=self._watch_scratch, args=(scratch,), daemon=True).start()
 
     def _limit(self) -> None:
         # Between fork and exec, in the child: limits are inherited by bwrap and Python.
@@ -470,22 +502,25 @@ class Child:
         thread.start()
 
     def _finish_close(self) -> None:
+        if self.cgroup is not None:  # first: nothing it started may write on while its scratch is emptied
+            self.cgroup.kill_and_remove()
         try:
             self.process.wait(timeout=5)
         except subprocess.TimeoutExpired:
             pass
         with reaper.SPAWNING:
             reaper.LIVE.discard(self.process.pid)
-        if self.cgroup is not None:
-            self.cgroup.kill_and_remove()
         reaper.kill_leftovers(session=self.process.pid)
         for fd in (self._requests, self._replies):
             try:
                 os.close(fd)
             except OSError:
                 pass
+        if hasattr(self, "control"):
+            self.control.close()
         self._drain.join(timeout=1)
-        shutil.rmtree(self.workdir, ignore_errors=True)
+        for path in self._own:
+            shutil.rmtree(path, ignore_errors=True)
 
 
 def join_closing() -> None:

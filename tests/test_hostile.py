@@ -90,6 +90,7 @@ EXPECTED: dict[str, dict[str, tuple]] = {
     "fork_bomb": {},
     "read_graders": {},
     "network": {},
+    "siblings": {},
 }
 BWRAP_ONLY = {
     "network": "without a network namespace the child has a route out (Landlock blocks TCP only)",

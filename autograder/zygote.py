@@ -1,0 +1,213 @@
+"""A zygote per submission: one sandboxed process that imports NumPy once and forks a fresh child
+for each exercise, so an exercise pays a fork (milliseconds) instead of a sandbox, an interpreter
+and NumPy (a fifth of a second).
+
+The zygote is started like any child (sandbox.Child: the same folder, uid, limits, bubblewrap
+or dropped mode and Landlock layer), never imports the submission, and runs nothing but the fork
+loop in child.py. Each child it forks, before anything of the submission runs:
+- takes its own pipes (sent here with SCM_RIGHTS), session, memory limit and pids cgroup (the
+  grader moves it there through the pidfd the zygote sends back);
+- stacks its own Landlock layer: it reads only the interpreter, the engine, the submission and
+  its own inbox (the arrays `Student.put` places for it), writes only its own scratch folder (a
+  sized tmpfs of its own under bubblewrap), and cannot signal, ptrace or reach over abstract
+  sockets the zygote or its siblings, whose domains are not inside its own;
+- under bubblewrap, enters user, network and IPC namespaces of its own, so no loopback port or
+  System V queue is shared with a sibling.
+So a sibling (another exercise of the same submission, perhaps started ahead) can neither touch
+this child nor read what the grader gave it. That needs Landlock's signal scoping (ABI 6);
+without it, or when the zygote fails in any way, each child is a fresh sandboxed process
+(sandbox.Child), as it always was.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import select
+import signal
+import socket
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+from . import reaper, sandbox
+
+MIN_LANDLOCK_ABI = 6  # scoped signals and abstract sockets: a child cannot touch its siblings
+FORK_TIMEOUT_S = 30.0  # the zygote's start (interpreter and NumPy) included, on a loaded machine
+
+
+def available() -> bool:
+    """Whether children may be forked from a zygote here (Linux, Landlock ABI 6, a sandbox)."""
+    return (sys.platform == "linux" and sandbox.landlock_abi() >= MIN_LANDLOCK_ABI
+            and os.environ.get("AUTOGRADER_ZYGOTE", "1") != "0")
+
+
+class Zygote:
+    """The fork server of one submission. limits: the largest any of its children gets (each child
+    then lowers its memory limit to its own exercise's); slots: how many children it may fork."""
+
+    def __init__(self, files: dict[str, bytes], limits: sandbox.Limits, slots: int):
+        self.mode = sandbox.mode()
+        self._lock = threading.Lock()
+        self._next = 0
+        self.slots = slots
+        self.broken = False
+        self.why = ""  # what broke it, for tests and benchmarks
+        self._server = sandbox.Child(files, limits, slots=slots)
+        self.workdir = Path(self._server.workdir)
+
+    def fork(self, limits: sandbox.Limits) -> Forked | None:
+        """A new child for one exercise, or None (no slot left, or the zygote failed: start a fresh one)."""
+        with self._lock:
+            if self.broken or self._next >= self.slots:
+                return None
+            slot, self._next = self._next, self._next + 1
+            try:
+                return self._fork(slot, limits)
+            except (OSError, TimeoutError, ValueError, KeyError) as error:
+                self.broken = True
+                self.why = f"{type(error).__name__}: {error}"
+                return None
+
+    def _fork(self, slot: int, limits: sandbox.Limits) -> Forked:
+        inbox = self.workdir / f"inbox-{slot}"
+        inbox.mkdir()
+        gid, uid = self._server.gid, self._server.uid
+        if self.mode == "bubblewrap":
+            scratch = f"/tmp/{slot}"
+        else:
+            scratch = str(self.workdir / "home" / str(slot))
+            os.mkdir(scratch, 0o700)
+            if uid is not None:
+                os.chown(scratch, uid, gid)
+        if gid is not None:
+            os.chown(inbox, 0, gid)
+            os.chmod(inbox, 0o750)
+        else:
+            os.chmod(inbox, 0o755)
+        rules = sandbox._landlock_rules(str(self.workdir), scratch, self.mode)
+        rules["read"] = sorted(set(rules["read"]) - {str(self.workdir)}
+                               | {str(self.workdir / "engine"), str(self.workdir / "submission"), str(inbox)})
+        rules["write"] = [scratch]
+        cgroup = reaper.PidsCgroup(limits.processes) if os.geteuid() == 0 else None
+        request_read, requests = os.pipe()
+        replies, reply_write = os.pipe()
+        output_read, output_write = os.pipe()
+        theirs = (request_read, reply_write, output_write)
+        try:
+            message = {"op": "fork", "memory": limits.memory_mb * 1024 * 1024, "scratch": scratch,
+                       "landlock": rules, "namespaces": self.mode == "bubblewrap"}
+            socket.send_fds(self._server.control, [json.dumps(message).encode()], list(theirs))
+        finally:
+            for fd in theirs:
+                os.close(fd)
+        try:
+            reply, fds = self._receive(1)
+            if len(fds) != 1 or not isinstance(reply.get("pid"), int):
+                raise ValueError("the zygote sent no pidfd")
+            pidfd = fds[0]
+            host_pid = _pid_of(pidfd)
+            if not _descends_from(host_pid, self._server.process.pid):
+                raise ValueError("the zygote named a process that is not its child")
+            if cgroup is not None:
+                cgroup.add(host_pid)  # before its first request: nothing of the submission has run yet
+        except BaseException:
+            for fd in (requests, replies, output_read):
+                os.close(fd)
+            if cgroup is not None:
+                cgroup.kill_and_remove()
+            raise
+        os.set_blocking(requests, False)
+        return Forked(self, reply["pid"], pidfd, host_pid, output_read, requests, replies,
+                      str(inbox), scratch, cgroup)
+
+    def _receive(self, max_fds: int) -> tuple[dict, list[int]]:
+        control = self._server.control
+        if not select.select([control], [], [], FORK_TIMEOUT_S)[0]:
+            raise TimeoutError("the zygote did not answer")
+        data, fds, _, _ = socket.recv_fds(control, 4096, max_fds)
+        if not data:
+            for fd in fds:
+                os.close(fd)
+            raise OSError("the zygote is gone")
+        return json.loads(data), fds
+
+    def status(self, pid: int) -> int | None:
+        """The exit status of child `pid` (the zygote's view of it), as subprocess gives one; None if unknown."""
+        with self._lock:
+            if self.broken:
+                return None
+            try:
+                socket.send_fds(self._server.control, [json.dumps({"op": "status", "pid": pid}).encode()], [])
+                reply, _ = self._receive(0)
+            except (OSError, TimeoutError, ValueError) as error:
+                self.broken, self.why = True, f"{type(error).__name__}: {error}"
+                return None
+            code = reply.get("status")
+            return code if isinstance(code, int) else None
+
+    def close(self, *, wait: bool = True) -> None:
+        self.broken = True
+        self._server.close(wait=wait)
+
+
+class Forked:
+    """A zygote's child as sandbox.Child holds a process: pid (this namespace's), poll(), wait(),
+    stdout; plus what Child needs of it (its pipes, inbox, scratch, cgroup)."""
+
+    def __init__(self, zygote: Zygote, inner_pid: int, pidfd: int, pid: int, output: int, requests: int,
+                 replies: int, inbox: str, scratch: str, cgroup):
+        self._zygote, self._inner, self._pidfd = zygote, inner_pid, pidfd
+        self.pid, self.requests, self.replies = pid, requests, replies
+        self.workdir, self.inbox, self.scratch, self.cgroup = str(zygote.workdir), inbox, scratch, cgroup
+        self.stdout = os.fdopen(output, "rb")
+        self.returncode: int | None = None
+
+    def poll(self) -> int | None:
+        if self.returncode is None and select.select([self._pidfd], [], [], 0)[0]:
+            self._reaped()
+        return self.returncode
+
+    def wait(self, timeout: float | None = None) -> int:
+        if self.returncode is None:
+            if not select.select([self._pidfd], [], [], timeout)[0]:
+                raise subprocess.TimeoutExpired("zygote child", timeout)
+            self._reaped()
+        return self.returncode
+
+    def _reaped(self) -> None:
+        code = self._zygote.status(self._inner)
+        self.returncode = -signal.SIGKILL if code is None else code  # unknown: say it was killed
+        os.close(self._pidfd)
+        self._pidfd = -1
+
+    def kill(self) -> None:
+        if self._pidfd >= 0:
+            try:
+                signal.pidfd_send_signal(self._pidfd, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+
+
+def _descends_from(pid: int, ancestor: int, depth: int = 3) -> bool:
+    """Whether `ancestor` is the parent of pid, or its parent's (bubblewrap's init is between them)."""
+    for _ in range(depth):
+        try:
+            status = Path(f"/proc/{pid}/status").read_text()
+        except OSError:
+            return False
+        pid = int(next(line.split()[1] for line in status.splitlines() if line.startswith("PPid:")))
+        if pid == ancestor:
+            return True
+    return False
+
+
+def _pid_of(pidfd: int) -> int:
+    """The pid, in this namespace, of the process a pidfd refers to (the zygote's child)."""
+    for line in Path(f"/proc/self/fdinfo/{pidfd}").read_text().splitlines():
+        if line.startswith("Pid:"):
+            pid = int(line.split()[1])
+            if pid > 0:
+                return pid
+    raise ValueError("the pidfd names no live process")
