@@ -152,6 +152,7 @@ def grade(submission: Path | intake.Submission, *, config: Config, only: list[st
         code = pytest.main([*paths, "-c", os.devnull, "--rootdir", str(graders), "--confcutdir", str(graders),
                             *PYTEST_ARGS], plugins=[plugin])
     finally:
+        forked = forks is not None and not forks.broken  # every child came from the zygote
         for student in plugin.students.values():
             student.close(wait=False)
         sandbox.join_closing()  # nothing of this submission is left running when grade() returns
@@ -160,7 +161,7 @@ def grade(submission: Path | intake.Submission, *, config: Config, only: list[st
     if plugin.collection_errors or code not in _PYTEST_OK:
         raise EngineError("graders failed to run: " + ("; ".join(plugin.collection_errors) or f"pytest exit {code}"))
     return Report(tests=list(plugin.results.values()), seed=seed, sandbox=sandbox.describe(),
-                  sandbox_layers=sandbox.layers(), files=files,
+                  sandbox_layers={**sandbox.layers(), "zygote": forked}, files=files,
                   execution_time=time.monotonic() - started, submission_sha256=submission_digest,
                   hidden_visibility=config.hidden_visibility, notes=notes + plugin.notes,
                   artifacts=plugin.kept)

@@ -313,14 +313,36 @@ class Child:
         self.mode = mode()
         self.killed_for = ""  # why the scratch watchdog killed it, if it did
         self.cgroup = None
-        forked = zygote.fork(limits) if zygote is not None else None
-        if forked is not None:
+        self._files, self._queued = files, []
+        self._forked = zygote.fork(limits) if zygote is not None else None  # None again once adopted
+        if self._forked is not None:
             # A child of the zygote: its folders are the zygote's, its inbox and scratch its own.
+            forked = self._forked
             self.workdir, self.inbox, self.uid, self.gid = forked.workdir, forked.inbox, None, None
             self.process, self.cgroup, self._requests, self._replies = forked, forked.cgroup, forked.requests, forked.replies
             self._own = [forked.inbox] + ([forked.scratch] if self.mode != "bubblewrap" else [])
             self._start_drains(forked.scratch)
             return
+        self._spawn(files, slots)
+
+    def _adopt(self, deadline: float) -> None:
+        """Before anything is written to a zygote's child: take it in (its pid, its cgroup), or, if
+        the zygote could not give it, start a fresh process in its place; then send what waited."""
+        forked, self._forked = self._forked, None
+        if forked is not None and not forked.adopt():
+            forked.returncode = -signal.SIGKILL  # never ran: its watchdog and drain end
+            for fd in (self._requests, self._replies):
+                os.close(fd)
+            if self.cgroup is not None:
+                self.cgroup.kill_and_remove()
+            for path in self._own:
+                shutil.rmtree(path, ignore_errors=True)
+            self._spawn(self._files, 0)
+        queued, self._queued = self._queued, []
+        for frame in queued:  # like the reply, on the clock of the receive() that waits for it
+            _write_all(self._requests, frame, deadline)
+
+    def _spawn(self, files: dict[str, bytes], slots: int) -> None:
         self.workdir = tempfile.mkdtemp(prefix=reaper.prefix())  # reaper.reap(pid) finds it by name
         self.inbox, self._own = self.workdir, [self.workdir]
         engine, submission, home = (Path(self.workdir, name) for name in ("engine", "submission", "home"))
@@ -346,7 +368,7 @@ class Child:
             os.chmod(home, 0o700)
         else:
             os.chmod(home, 0o777)  # the sandboxed uid (65534 under bubblewrap) writes scratch files here
-        self.cgroup = reaper.PidsCgroup(limits.processes) if os.geteuid() == 0 else None
+        self.cgroup = reaper.PidsCgroup(self.limits.processes) if os.geteuid() == 0 else None
         reaper.become_subreaper()
         rules = _landlock_rules(self.workdir, str(home), self.mode)
         settings = {"landlock": rules}
@@ -364,7 +386,7 @@ class Child:
                    *map(str, fds), json.dumps(settings)]
         environment = _environment(str(home))
         if self.mode == "bubblewrap":
-            command = _bwrap_prefix(self.workdir, limits.scratch_mb, slots) + command
+            command = _bwrap_prefix(self.workdir, self.limits.scratch_mb, slots) + command
         with reaper.SPAWNING:  # a sweep in another thread must not take this child for a leftover
             self.process = subprocess.Popen(
                 command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
@@ -445,6 +467,9 @@ class Child:
         timeout_s = self.limits.timeout_s if timeout_s is None else timeout_s
         self._pending = timeout_s
         deadline, budget = self._deadline(timeout_s)
+        if self._forked is not None:  # the zygote may still be forking it: written once it is ours
+            self._queued.append(_frame(message))
+            return
         with self._failures(timeout_s, budget):
             _write_all(self._requests, _frame(message), deadline)
 
@@ -452,6 +477,7 @@ class Child:
         """The reply to the last request sent; kills the child on timeout or death."""
         deadline, budget = self._deadline(self._pending)
         with self._failures(self._pending, budget):
+            self._adopt(deadline)
             return wire.receive(_DeadlineReader(self._replies, deadline))
 
     def _deadline(self, timeout_s: float) -> tuple[float, str]:
@@ -488,7 +514,9 @@ class Child:
         if self._closed:
             return
         self._closed = True
-        if self.process.poll() is None:
+        # A zygote's child not yet taken in has run nothing of the submission: _finish_close
+        # takes it in (its pid is unknown until then) and kills it.
+        if self.process.pid and self.process.poll() is None:
             try:
                 os.killpg(self.process.pid, signal.SIGKILL)
             except ProcessLookupError:
@@ -502,6 +530,9 @@ class Child:
         thread.start()
 
     def _finish_close(self) -> None:
+        if self._forked is not None and self._forked.adopt():
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.process.pid, signal.SIGKILL)
         if self.cgroup is not None:  # first: nothing it started may write on while its scratch is emptied
             self.cgroup.kill_and_remove()
         try:

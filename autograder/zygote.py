@@ -21,6 +21,7 @@ without it, or when the zygote fails in any way, each child is a fresh sandboxed
 
 from __future__ import annotations
 
+import collections
 import json
 import os
 import select
@@ -53,22 +54,27 @@ class Zygote:
         self._next = 0
         self.slots = slots
         self.broken = False
+        self._pending: collections.deque[Forked] = collections.deque()  # forks whose answer is unread
         self.why = ""  # what broke it, for tests and benchmarks
         self._server = sandbox.Child(files, limits, slots=slots)
         self.workdir = Path(self._server.workdir)
 
     def fork(self, limits: sandbox.Limits) -> Forked | None:
-        """A new child for one exercise, or None (no slot left, or the zygote failed: start a fresh one)."""
+        """A new child for one exercise, or None (no slot left, or the zygote failed: start a fresh one).
+
+        It does not wait: the zygote forks while the grader goes on (it may still be starting up),
+        and Forked.adopt() takes the child in before its first request is written."""
         with self._lock:
             if self.broken or self._next >= self.slots:
                 return None
             slot, self._next = self._next, self._next + 1
             try:
-                return self._fork(slot, limits)
-            except (OSError, TimeoutError, ValueError, KeyError) as error:
-                self.broken = True
-                self.why = f"{type(error).__name__}: {error}"
+                forked = self._fork(slot, limits)
+            except OSError as error:
+                self._break(error)
                 return None
+            self._pending.append(forked)
+            return forked
 
     def _fork(self, slot: int, limits: sandbox.Limits) -> Forked:
         inbox = self.workdir / f"inbox-{slot}"
@@ -90,7 +96,6 @@ class Zygote:
         rules["read"] = sorted(set(rules["read"]) - {str(self.workdir)}
                                | {str(self.workdir / "engine"), str(self.workdir / "submission"), str(inbox)})
         rules["write"] = [scratch]
-        cgroup = reaper.PidsCgroup(limits.processes) if os.geteuid() == 0 else None
         request_read, requests = os.pipe()
         replies, reply_write = os.pipe()
         output_read, output_write = os.pipe()
@@ -99,28 +104,35 @@ class Zygote:
             message = {"op": "fork", "memory": limits.memory_mb * 1024 * 1024, "scratch": scratch,
                        "landlock": rules, "namespaces": self.mode == "bubblewrap"}
             socket.send_fds(self._server.control, [json.dumps(message).encode()], list(theirs))
+        except OSError:
+            for fd in (requests, replies, output_read):
+                os.close(fd)
+            raise
         finally:
             for fd in theirs:
                 os.close(fd)
+        os.set_blocking(requests, False)
+        cgroup = reaper.PidsCgroup(limits.processes) if os.geteuid() == 0 else None
+        return Forked(self, output_read, requests, replies, str(inbox), scratch, cgroup)
+
+    def _take_reply(self) -> None:
+        """Read the zygote's next answer to a fork (they come in order) and hand it to its child."""
+        forked = self._pending.popleft()
         try:
             reply, fds = self._receive(1)
             if len(fds) != 1 or not isinstance(reply.get("pid"), int):
+                for fd in fds:
+                    os.close(fd)
                 raise ValueError("the zygote sent no pidfd")
-            pidfd = fds[0]
-            host_pid = _pid_of(pidfd)
-            if not _descends_from(host_pid, self._server.process.pid):
-                raise ValueError("the zygote named a process that is not its child")
-            if cgroup is not None:
-                cgroup.add(host_pid)  # before its first request: nothing of the submission has run yet
-        except BaseException:
-            for fd in (requests, replies, output_read):
-                os.close(fd)
-            if cgroup is not None:
-                cgroup.kill_and_remove()
-            raise
-        os.set_blocking(requests, False)
-        return Forked(self, reply["pid"], pidfd, host_pid, output_read, requests, replies,
-                      str(inbox), scratch, cgroup)
+            forked._take(reply["pid"], fds[0])
+        except (OSError, TimeoutError, ValueError, StopIteration) as error:
+            forked.failed = True
+            self._break(error)
+
+    def _break(self, error: Exception) -> None:
+        self.broken, self.why = True, f"{type(error).__name__}: {error}"
+        while self._pending:  # their replies will never be read: each starts a fresh process instead
+            self._pending.popleft().failed = True
 
     def _receive(self, max_fds: int) -> tuple[dict, list[int]]:
         control = self._server.control
@@ -136,41 +148,64 @@ class Zygote:
     def status(self, pid: int) -> int | None:
         """The exit status of child `pid` (the zygote's view of it), as subprocess gives one; None if unknown."""
         with self._lock:
+            while self._pending and not self.broken:
+                self._take_reply()  # answers to earlier forks come first
             if self.broken:
                 return None
             try:
                 socket.send_fds(self._server.control, [json.dumps({"op": "status", "pid": pid}).encode()], [])
                 reply, _ = self._receive(0)
             except (OSError, TimeoutError, ValueError) as error:
-                self.broken, self.why = True, f"{type(error).__name__}: {error}"
+                self._break(error)
                 return None
             code = reply.get("status")
             return code if isinstance(code, int) else None
 
     def close(self, *, wait: bool = True) -> None:
-        self.broken = True
+        with self._lock:
+            self._break(OSError("closed"))
         self._server.close(wait=wait)
 
 
 class Forked:
     """A zygote's child as sandbox.Child holds a process: pid (this namespace's), poll(), wait(),
-    stdout; plus what Child needs of it (its pipes, inbox, scratch, cgroup)."""
+    stdout; plus what Child needs of it (its pipes, inbox, scratch, cgroup). adopt() must succeed
+    before anything is written to it."""
 
-    def __init__(self, zygote: Zygote, inner_pid: int, pidfd: int, pid: int, output: int, requests: int,
-                 replies: int, inbox: str, scratch: str, cgroup):
-        self._zygote, self._inner, self._pidfd = zygote, inner_pid, pidfd
-        self.pid, self.requests, self.replies = pid, requests, replies
+    def __init__(self, zygote: Zygote, output: int, requests: int, replies: int, inbox: str, scratch: str, cgroup):
+        self._zygote, self._inner, self._pidfd = zygote, 0, -1
+        self.pid, self.requests, self.replies = 0, requests, replies
         self.workdir, self.inbox, self.scratch, self.cgroup = str(zygote.workdir), inbox, scratch, cgroup
         self.stdout = os.fdopen(output, "rb")
         self.returncode: int | None = None
+        self.failed = False  # the zygote never forked it, or it could not be taken in
+
+    def adopt(self) -> bool:
+        """Wait for the zygote's answer; True once this child is ours (in its cgroup), False if it never will be."""
+        with self._zygote._lock:
+            while not self.pid and not self.failed:
+                self._zygote._take_reply()
+        return not self.failed
+
+    def _take(self, inner_pid: int, pidfd: int) -> None:
+        self._inner, self._pidfd = inner_pid, pidfd
+        pid = _pid_of(pidfd)
+        if not _descends_from(pid, self._zygote._server.process.pid):
+            raise ValueError("the zygote named a process that is not its child")
+        if self.cgroup is not None:
+            self.cgroup.add(pid)  # before its first request: nothing of the submission has run yet
+        self.pid = pid
 
     def poll(self) -> int | None:
-        if self.returncode is None and select.select([self._pidfd], [], [], 0)[0]:
+        if self.returncode is None and self._pidfd >= 0 and select.select([self._pidfd], [], [], 0)[0]:
             self._reaped()
         return self.returncode
 
     def wait(self, timeout: float | None = None) -> int:
         if self.returncode is None:
+            if self._pidfd < 0:
+                self.returncode = -signal.SIGKILL  # never ours: nothing to wait for
+                return self.returncode
             if not select.select([self._pidfd], [], [], timeout)[0]:
                 raise subprocess.TimeoutExpired("zygote child", timeout)
             self._reaped()
@@ -181,13 +216,6 @@ class Forked:
         self.returncode = -signal.SIGKILL if code is None else code  # unknown: say it was killed
         os.close(self._pidfd)
         self._pidfd = -1
-
-    def kill(self) -> None:
-        if self._pidfd >= 0:
-            try:
-                signal.pidfd_send_signal(self._pidfd, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
 
 
 def _descends_from(pid: int, ancestor: int, depth: int = 3) -> bool:
