@@ -467,10 +467,11 @@ class Child:
         timeout_s = self.limits.timeout_s if timeout_s is None else timeout_s
         self._pending = timeout_s
         deadline, budget = self._deadline(timeout_s)
-        if self._forked is not None:  # the zygote may still be forking it: written once it is ours
-            self._queued.append(_frame(message))
+        if self._forked is not None and not self._forked.zygote_answers():
+            self._queued.append(_frame(message))  # the zygote is starting up: written by receive()
             return
         with self._failures(timeout_s, budget):
+            self._adopt(deadline)  # a zygote that is up forks in milliseconds
             _write_all(self._requests, _frame(message), deadline)
 
     def receive(self) -> dict:

@@ -22,6 +22,7 @@ without it, or when the zygote fails in any way, each child is a fresh sandboxed
 from __future__ import annotations
 
 import collections
+import contextlib
 import json
 import os
 import select
@@ -54,6 +55,7 @@ class Zygote:
         self._next = 0
         self.slots = slots
         self.broken = False
+        self.answered = False  # it has forked a child: it is up, and forks in milliseconds
         self._pending: collections.deque[Forked] = collections.deque()  # forks whose answer is unread
         self.why = ""  # what broke it, for tests and benchmarks
         self._server = sandbox.Child(files, limits, slots=slots)
@@ -125,7 +127,11 @@ class Zygote:
                     os.close(fd)
                 raise ValueError("the zygote sent no pidfd")
             forked._take(reply["pid"], fds[0])
+            self.answered = True
         except (OSError, TimeoutError, ValueError, StopIteration) as error:
+            if forked._pidfd >= 0:  # forked, but not taken in: it must not run on
+                with contextlib.suppress(ProcessLookupError):
+                    signal.pidfd_send_signal(forked._pidfd, signal.SIGKILL)
             forked.failed = True
             self._break(error)
 
@@ -186,6 +192,10 @@ class Forked:
             while not self.pid and not self.failed:
                 self._zygote._take_reply()
         return not self.failed
+
+    def zygote_answers(self) -> bool:
+        """Whether the zygote is up (taking this child in will not wait for it to start)."""
+        return self._zygote.answered or self.failed
 
     def _take(self, inner_pid: int, pidfd: int) -> None:
         self._inner, self._pidfd = inner_pid, pidfd
