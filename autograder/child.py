@@ -13,6 +13,7 @@ import base64
 import contextlib
 import ctypes
 import faulthandler
+import gc
 import importlib
 import json
 import linecache
@@ -125,6 +126,9 @@ class Session:
         numpy.random.seed(seed)
         self.filename = module + ".py"
         self.module = importlib.import_module(module)
+        # What the import made lives as long as the process: a full collection need not walk it
+        # again (with TensorFlow loaded, each one took 0.3 s; Keras' clear_session runs one).
+        gc.freeze()
         return None
 
     def op_stand_in(self, code, names):
@@ -249,6 +253,10 @@ def zygote(control):
 
     A request: {"op": "fork", ...} with the child's three pipe ends, answered with its pidfd; or
     {"op": "status", "pid": n}, answered with that child's exit status once it has exited.
+    Returns only in a forked child, once it is confined: its (requests, replies) streams, for
+    serve() to run at the stack depth a fresh child runs it (Python 3.11 allocates frames in
+    16 KB chunks, and a serve() a few frames deeper can sit on a chunk's edge, where every call
+    and return maps and unmaps one: that made TensorFlow's import a third slower).
     """
     import signal
     import socket
@@ -271,7 +279,7 @@ def zygote(control):
             if pid == 0:
                 signal.signal(signal.SIGCHLD, signal.SIG_DFL)
                 sock.close()
-                _forked(request, *fds)  # never returns
+                return _forked(request, *fds)
             for fd in fds:
                 os.close(fd)
             scratch[pid] = request["scratch"]
@@ -317,8 +325,7 @@ def _empty(folder):
 
 
 def _forked(request, requests, replies, output):
-    """In the zygote's new child: confine it on its own, then serve one exercise (exits, never returns)."""
-    code = 0
+    """In the zygote's new child: confine it on its own; its (requests, replies) streams."""
     try:
         os.dup2(output, 1), os.dup2(output, 2)
         os.close(output)
@@ -344,14 +351,7 @@ def _forked(request, requests, replies, output):
     except BaseException as error:
         print(f"the sandbox could not confine this process: {error}", file=sys.stderr, flush=True)
         os._exit(LANDLOCK_FAILED)
-    try:
-        serve(os.fdopen(requests, "rb"), os.fdopen(replies, "wb"))
-    except BaseException:
-        code = 1
-    finally:
-        with contextlib.suppress(BaseException):
-            sys.stdout.flush(), sys.stderr.flush()
-        os._exit(code)
+    return os.fdopen(requests, "rb"), os.fdopen(replies, "wb")
 
 
 if __name__ == "__main__":
@@ -365,6 +365,8 @@ if __name__ == "__main__":
     _FOLDER[0] = os.path.abspath(sys.argv[1])
     os.chdir(os.environ.get("HOME", sys.argv[1]))
     if settings.get("zygote"):
-        zygote(int(sys.argv[2]))
+        streams = zygote(int(sys.argv[2]))  # returns in a forked child only
+        if streams is not None:
+            serve(*streams)
     else:
         serve(os.fdopen(int(sys.argv[2]), "rb"), os.fdopen(int(sys.argv[3]), "wb"))

@@ -68,6 +68,7 @@ class GradingPlugin:
         self.students: dict[str, Student] = {}
         self.collection_errors: list[str] = []
         self.kept: dict[str, object] = {}
+        self.shared_by: dict[str, dict] = {}  # the `shared` fixture's dict of each exercise
         self.seen = _Seen()  # what the child sent during the current test
 
     # -- collection ---------------------------------------------------------------
@@ -144,6 +145,15 @@ class GradingPlugin:
         return np.random.default_rng([self.seed, zlib.crc32(request.node.name.encode())])
 
     @pytest.fixture
+    def shared(self, request) -> dict:
+        """What the checks of one exercise compute once and share, public and hidden alike (one training
+        both judge), kept while its child lives; "seed" is the same for all of them within a run."""
+        exercise = exercise_of(request.node.path)
+        if exercise not in self.shared_by:
+            self.shared_by[exercise] = {"seed": zlib.crc32(f"{self.seed}:{exercise}".encode()) & 0x7FFFFFFF}
+        return self.shared_by[exercise]
+
+    @pytest.fixture
     def artifacts(self) -> dict:
         """Plain data a grader keeps for the feedback page (XOR losses, trained Keras weights)."""
         return self.kept
@@ -175,6 +185,7 @@ class GradingPlugin:
             student = self.students.get(exercise)
             if student is not None:
                 student.close(wait=False)  # the next exercise gets a fresh process
+            self.shared_by.pop(exercise, None)
             results = [result for result in self.results.values() if result.exercise == exercise]
             if self.check or not self.use_standins:  # no reference here: the student's own pieces ran
                 self._mark_waiting(exercise, results)

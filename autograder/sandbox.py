@@ -314,6 +314,7 @@ class Child:
         self.killed_for = ""  # why the scratch watchdog killed it, if it did
         self.cgroup = None
         self._files, self._queued = files, []
+        self._adoption = threading.Lock()  # taking a zygote's child in, from here or a background thread
         self._forked = zygote.fork(limits) if zygote is not None else None  # None again once adopted
         if self._forked is not None:
             # A child of the zygote: its folders are the zygote's, its inbox and scratch its own.
@@ -322,12 +323,25 @@ class Child:
             self.process, self.cgroup, self._requests, self._replies = forked, forked.cgroup, forked.requests, forked.replies
             self._own = [forked.inbox] + ([forked.scratch] if self.mode != "bubblewrap" else [])
             self._start_drains(forked.scratch)
+            if not forked.zygote_answers():  # the zygote is starting up: take the child in when it can
+                threading.Thread(target=self._adopt_when_forked, name="autograder-adopt", daemon=True).start()
             return
         self._spawn(files, slots)
+
+    def _adopt_when_forked(self) -> None:
+        # In the background while pytest starts: the requests sent meanwhile (the import) go out
+        # as soon as the child is ours, so they run while the grader is busy elsewhere.
+        with contextlib.suppress(Exception):
+            self._adopt(time.monotonic() + self.limits.timeout_s * 3)
 
     def _adopt(self, deadline: float) -> None:
         """Before anything is written to a zygote's child: take it in (its pid, its cgroup), or, if
         the zygote could not give it, start a fresh process in its place; then send what waited."""
+        with self._adoption:
+            if not self._closed:
+                self._adopt_now(deadline)
+
+    def _adopt_now(self, deadline: float) -> None:
         forked, self._forked = self._forked, None
         if forked is not None and not forked.adopt():
             forked.returncode = -signal.SIGKILL  # never ran: its watchdog and drain end
@@ -467,9 +481,10 @@ class Child:
         timeout_s = self.limits.timeout_s if timeout_s is None else timeout_s
         self._pending = timeout_s
         deadline, budget = self._deadline(timeout_s)
-        if self._forked is not None and not self._forked.zygote_answers():
-            self._queued.append(_frame(message))  # the zygote is starting up: written by receive()
-            return
+        with self._adoption:
+            if self._forked is not None and not self._forked.zygote_answers():
+                self._queued.append(_frame(message))  # the zygote is starting up: written once the child is ours
+                return
         with self._failures(timeout_s, budget):
             self._adopt(deadline)  # a zygote that is up forks in milliseconds
             _write_all(self._requests, _frame(message), deadline)

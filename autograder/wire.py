@@ -1,8 +1,8 @@
-"""Plain data across the sandbox boundary: JSON, with NumPy arrays as .npy bytes.
+"""Plain data across the sandbox boundary: JSON, with NumPy arrays as their raw bytes.
 
-Both sides use this module; the child runs its own copy. Nothing here unpickles:
-arrays are read with allow_pickle=False and only bool, integer and float dtypes
-are accepted, so the trusted side gets back data, never objects. Everything the
+Both sides use this module; the child runs its own copy. Nothing here unpickles: an
+array travels as its C-ordered bytes (base64) with its shape and a dtype of the form
+"<f8" (bool, integer and float only), so the trusted side gets back data, never objects. Everything the
 child sends may be forged (the submission can replace this module's functions in
 the child), so the trusted side checks sizes before allocating and turns any
 malformed message into a WireError.
@@ -11,9 +11,9 @@ malformed message into a WireError.
 from __future__ import annotations
 
 import base64
-import io
 import json
 import math
+import re
 import struct
 
 import numpy as np
@@ -60,9 +60,8 @@ def encode(value, store=None):
         array = np.asarray(value).view(np.ndarray) if isinstance(value, np.ndarray) else np.asarray(value)
         if array.dtype.kind not in ALLOWED_KINDS:
             return {"__opaque__": None, "type": f"array of dtype {array.dtype}"}
-        buffer = io.BytesIO()
-        np.save(buffer, array, allow_pickle=False)
-        return {"__nd__": base64.b64encode(buffer.getvalue()).decode("ascii")}
+        return {"__nd__": base64.b64encode(array.tobytes()).decode("ascii"), "dtype": array.dtype.str,
+                "shape": list(array.shape)}
     if isinstance(value, (list, tuple)):
         return [encode(item, store) for item in value]
     if isinstance(value, dict) and all(type(key) is str for key in value):
@@ -86,7 +85,7 @@ def decode(tree, resolve=None, *, files: bool = False):
     if not isinstance(tree, dict):
         return tree
     if "__nd__" in tree:
-        return _load_array(tree["__nd__"])
+        return _load_array(tree["__nd__"], tree.get("dtype"), tree.get("shape"))
     if "__dict__" in tree:
         return {str(key): decode(item, resolve, files=files) for key, item in tree["__dict__"].items()}
     if "__opaque__" in tree:
@@ -97,24 +96,22 @@ def decode(tree, resolve=None, *, files: bool = False):
     raise WireError("unexpected object in message")
 
 
-def _load_array(text: str) -> np.ndarray:
+def _load_array(text, dtype, shape) -> np.ndarray:
+    if not (isinstance(text, str) and isinstance(dtype, str) and _DTYPE.fullmatch(dtype) and isinstance(shape, list)
+            and len(shape) <= 64 and all(type(n) is int and n >= 0 for n in shape)):
+        raise WireError("malformed array: not bytes, a dtype of bool, int or float, and a shape")
     try:
         raw = base64.b64decode(text, validate=True)
-        stream = io.BytesIO(raw)
-        version = np.lib.format.read_magic(stream)
-        read_header = {(1, 0): np.lib.format.read_array_header_1_0, (2, 0): np.lib.format.read_array_header_2_0}
-        shape, _, dtype = read_header[version](stream)
-        # Check the header against the bytes that follow before numpy allocates what it claims.
-        if dtype.kind not in ALLOWED_KINDS or math.prod(shape) * dtype.itemsize != len(raw) - stream.tell():
-            raise WireError("array of a dtype that is not bool, int or float, or whose size does not match its data")
-        array = np.load(io.BytesIO(raw), allow_pickle=False)
-    except WireError:
-        raise
-    except Exception as error:  # a malformed .npy is a protocol error, whatever numpy raises
+        kind = np.dtype(dtype)
+    except Exception as error:  # a malformed array is a protocol error, whatever decoding raises
         raise WireError(f"malformed array: {type(error).__name__}") from None
-    if not isinstance(array, np.ndarray) or array.dtype.kind not in ALLOWED_KINDS:
-        raise WireError("array of a dtype that is not bool, int or float")
-    return array
+    # The bytes must be exactly what the shape claims, checked before anything is allocated for it.
+    if kind.kind not in ALLOWED_KINDS or math.prod(shape) * kind.itemsize != len(raw):
+        raise WireError("array of a dtype that is not bool, int or float, or whose size does not match its data")
+    return np.frombuffer(bytearray(raw), dtype=kind).reshape(shape)
+
+
+_DTYPE = re.compile(r"[<>|=][biuf][1-8]")
 
 
 def send(stream, message: dict) -> None:

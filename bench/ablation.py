@@ -1,11 +1,12 @@
 """Grade with one of the engine's speed-ups switched off, to measure what each one buys.
 
-    python bench/ablation.py grade SUBMISSION --only EX,.. [--prefetch N] [--plugins all] [--close wait]
+    python bench/ablation.py grade SUBMISSION --only EX,.. [--prefetch N] [--plugins all] [--close wait] [--zygote off]
     python bench/ablation.py grade-all SUBMISSIONS OUT --only EX,.. --jobs N
 
 `grade` prints one JSON line (execution_time of the pytest session, wall time of grade()).
 --plugins all: pytest's plugins as before the trim (entry points, capture, doctest, ...);
---close wait: each exercise's child is cleaned up before the next exercise starts.
+--close wait: each exercise's child is cleaned up before the next exercise starts;
+--zygote off: each exercise's child is a fresh sandboxed process (AUTOGRADER_ZYGOTE=0), not a fork.
 `grade-all` runs from this script, so it cannot use the fork server (multiprocessing would run a
 script's __main__ again in each worker): it grades with one `python -m autograder grade`
 subprocess per submission, as before the fork server.
@@ -15,6 +16,7 @@ import argparse
 import contextlib
 import io
 import json
+import os
 import sys
 import time
 from pathlib import Path
@@ -37,6 +39,7 @@ def main(argv=None) -> int:
     parser.add_argument("--prefetch", type=int, default=engine.PREFETCH)
     parser.add_argument("--plugins", choices=["trimmed", "all"], default="trimmed")
     parser.add_argument("--close", choices=["background", "wait"], default="background")
+    parser.add_argument("--zygote", choices=["on", "off"], default="on")
     parser.add_argument("--jobs", type=int, default=1)
     args = parser.parse_args(argv)
     only = args.only.split(",")
@@ -49,6 +52,8 @@ def main(argv=None) -> int:
                             allow_unsandboxed=True)  # a measurement of trusted submissions
         print(json.dumps({"wall": time.monotonic() - started}))
         return 0
+    if args.zygote == "off":
+        os.environ["AUTOGRADER_ZYGOTE"] = "0"
     if args.plugins == "all":
         engine.PYTEST_ARGS = BEFORE_TRIM
     if args.close == "wait":

