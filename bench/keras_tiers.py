@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/keras_tiers.py --budget 30000:2:128 --seeds 0,1,2,3,4
     .venv/bin/python bench/keras_tiers.py --budget 4000:1:32 --budget 6000:1:64 --balanced
+    .venv/bin/python bench/keras_tiers.py --course      # grading.toml's budget and tiers (make bench)
 
 A budget is SAMPLES:EPOCHS:BATCH. SAMPLES is the first N training digits of data/mnist.npz, or
 with --balanced a class-balanced subset of N digits (N/10 per digit, drawn by mnist.build_small
@@ -12,7 +13,9 @@ set_random_seed(seed), trained with one intra- and one inter-op thread like the 
 scored with keras_eval on all 10000 test digits. Prints one Markdown table per budget: accuracy
 min/mean/max over the seeds, the share of the points the min and max earn under --tiers, the
 smallest distance of any seed's accuracy from a tier threshold, and the median fit seconds;
-one progress line per seed on stderr.
+one progress line per seed on stderr. --course takes the budget and the tiers from grading.toml
+([exercise.keras_mnist] epochs, batch_size, accuracy_tiers) and trains on the training digits of
+autograder/graders/mnist_small.npz, as the grader does.
 """
 
 import argparse
@@ -56,11 +59,20 @@ def training_set(x, y, samples, balanced):
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--budget", action="append", required=True, help="SAMPLES:EPOCHS:BATCH, repeatable")
+    parser.add_argument("--budget", action="append", default=[], help="SAMPLES:EPOCHS:BATCH, repeatable")
+    parser.add_argument("--course", action="store_true", help="grading.toml's budget and tiers, on mnist_small.npz")
     parser.add_argument("--seeds", default="0,1,2,3,4", help="comma-separated training seeds")
     parser.add_argument("--balanced", action="store_true", help="class-balanced subset instead of the first N")
     parser.add_argument("--tiers", type=json.loads, default=TIERS, help="JSON [[low, share], ...]")
     args = parser.parse_args(argv)
+    if args.course:
+        from autograder.config import load
+
+        section = load(REPO_ROOT / "grading.toml").exercises["keras_mnist"]
+        samples = len(data.read_npz(data.SMALL_PATH)[0][1])
+        args.budget, args.tiers = [f"{samples}:{section.epochs}:{section.batch_size}"], section.accuracy_tiers
+    if not args.budget:
+        parser.error("give --budget SAMPLES:EPOCHS:BATCH (repeatable) or --course")
     budgets, seeds = [tuple(int(v) for v in b.split(":")) for b in args.budget], [int(s) for s in args.seeds.split(",")]
 
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # both must be set before TensorFlow is imported
