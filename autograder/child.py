@@ -306,7 +306,7 @@ def zygote(control):
             code = exited.pop(pid, None)
             if code is not None:
                 _empty(scratch.pop(pid, ""))  # a tmpfs of its own under bubblewrap: give back its memory
-            sock.send(json.dumps({"status": code}).encode())
+            sock.send(json.dumps({"pid": pid, "status": code}).encode())
         else:
             for fd in fds:
                 os.close(fd)

@@ -337,6 +337,9 @@ class Child:
     def _adopt(self, deadline: float) -> None:
         """Before anything is written to a zygote's child: take it in (its pid, its cgroup), or, if
         the zygote could not give it, start a fresh process in its place; then send what waited."""
+        forked = self._forked
+        if forked is not None:
+            forked.adopt()  # may wait for the zygote to start: with no lock of ours held
         with self._adoption:
             if not self._closed:
                 self._adopt_now(deadline)

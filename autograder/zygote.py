@@ -51,7 +51,9 @@ class Zygote:
 
     def __init__(self, files: dict[str, bytes], limits: sandbox.Limits, slots: int):
         self.mode = sandbox.mode()
-        self._lock = threading.Lock()
+        self._send_lock = threading.Lock()  # requests go out whole, and a fork's child joins _pending first
+        self._read_lock = threading.Lock()  # one reader of answers at a time (see _read_one)
+        self._statuses: dict[int, int | None] = {}
         self._next = 0
         self.slots = slots
         self.broken = False
@@ -66,19 +68,28 @@ class Zygote:
 
         It does not wait: the zygote forks while the grader goes on (it may still be starting up),
         and Forked.adopt() takes the child in before its first request is written."""
-        with self._lock:
+        with self._send_lock:
             if self.broken or self._next >= self.slots:
                 return None
             slot, self._next = self._next, self._next + 1
             try:
-                forked = self._fork(slot, limits)
+                forked, message, theirs = self._prepare(slot, limits)
             except OSError as error:
                 self._break(error)
                 return None
-            self._pending.append(forked)
+            self._pending.append(forked)  # before the request: its answer may come at once
+            try:
+                socket.send_fds(self._server.control, [json.dumps(message).encode()], list(theirs))
+            except OSError as error:
+                self._break(error)
+                return None
+            finally:
+                for fd in theirs:
+                    os.close(fd)
             return forked
 
-    def _fork(self, slot: int, limits: sandbox.Limits) -> Forked:
+    def _prepare(self, slot: int, limits: sandbox.Limits) -> tuple[Forked, dict, tuple[int, int, int]]:
+        """The child's folders, pipes and cgroup; the fork request and the pipe ends it takes along."""
         inbox = self.workdir / f"inbox-{slot}"
         inbox.mkdir()
         gid, uid = self._server.gid, self._server.uid
@@ -101,34 +112,40 @@ class Zygote:
         request_read, requests = os.pipe()
         replies, reply_write = os.pipe()
         output_read, output_write = os.pipe()
-        theirs = (request_read, reply_write, output_write)
-        try:
-            message = {"op": "fork", "memory": limits.memory_mb * 1024 * 1024, "scratch": scratch,
-                       "landlock": rules, "namespaces": self.mode == "bubblewrap"}
-            socket.send_fds(self._server.control, [json.dumps(message).encode()], list(theirs))
-        except OSError:
-            for fd in (requests, replies, output_read):
-                os.close(fd)
-            raise
-        finally:
-            for fd in theirs:
-                os.close(fd)
         os.set_blocking(requests, False)
+        message = {"op": "fork", "memory": limits.memory_mb * 1024 * 1024, "scratch": scratch,
+                   "landlock": rules, "namespaces": self.mode == "bubblewrap"}
         cgroup = reaper.PidsCgroup(limits.processes) if os.geteuid() == 0 else None
-        return Forked(self, output_read, requests, replies, str(inbox), scratch, cgroup)
+        forked = Forked(self, output_read, requests, replies, str(inbox), scratch, cgroup)
+        return forked, message, (request_read, reply_write, output_write)
 
-    def _take_reply(self) -> None:
-        """Read the zygote's next answer to a fork (they come in order) and hand it to its child."""
-        forked = self._pending.popleft()
+    def _read_one(self) -> None:
+        """Read the zygote's next answer (the caller holds _read_lock): a status is kept for whoever
+        asked; a fork's answer (they come in order) goes to the oldest child waiting for one."""
         try:
             reply, fds = self._receive(1)
+        except (OSError, TimeoutError, ValueError) as error:
+            self._break(error)
+            return
+        if "status" in reply:
+            for fd in fds:
+                os.close(fd)
+            self._statuses[reply.get("pid")] = reply["status"]
+            return
+        if not self._pending:
+            for fd in fds:
+                os.close(fd)
+            self._break(ValueError("the zygote answered a fork no one asked for"))
+            return
+        forked = self._pending.popleft()
+        try:
             if len(fds) != 1 or not isinstance(reply.get("pid"), int):
                 for fd in fds:
                     os.close(fd)
                 raise ValueError("the zygote sent no pidfd")
             forked._take(reply["pid"], fds[0])
             self.answered = True
-        except (OSError, TimeoutError, ValueError, StopIteration) as error:
+        except (OSError, ValueError, StopIteration) as error:
             if forked._pidfd >= 0:  # forked, but not taken in: it must not run on
                 with contextlib.suppress(ProcessLookupError):
                     signal.pidfd_send_signal(forked._pidfd, signal.SIGKILL)
@@ -153,22 +170,22 @@ class Zygote:
 
     def status(self, pid: int) -> int | None:
         """The exit status of child `pid` (the zygote's view of it), as subprocess gives one; None if unknown."""
-        with self._lock:
-            while self._pending and not self.broken:
-                self._take_reply()  # answers to earlier forks come first
+        with self._send_lock:
             if self.broken:
                 return None
             try:
                 socket.send_fds(self._server.control, [json.dumps({"op": "status", "pid": pid}).encode()], [])
-                reply, _ = self._receive(0)
-            except (OSError, TimeoutError, ValueError) as error:
+            except OSError as error:
                 self._break(error)
                 return None
-            code = reply.get("status")
-            return code if isinstance(code, int) else None
+        with self._read_lock:
+            while pid not in self._statuses and not self.broken:
+                self._read_one()
+            code = self._statuses.pop(pid, None)
+        return code if isinstance(code, int) else None
 
     def close(self, *, wait: bool = True) -> None:
-        with self._lock:
+        with self._send_lock:
             self._break(OSError("closed"))
         self._server.close(wait=wait)
 
@@ -188,9 +205,9 @@ class Forked:
 
     def adopt(self) -> bool:
         """Wait for the zygote's answer; True once this child is ours (in its cgroup), False if it never will be."""
-        with self._zygote._lock:
+        with self._zygote._read_lock:
             while not self.pid and not self.failed:
-                self._zygote._take_reply()
+                self._zygote._read_one()
         return not self.failed
 
     def zygote_answers(self) -> bool:
