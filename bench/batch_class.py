@@ -2,6 +2,7 @@
 run one after another (each --jobs 2, as N machines would) and their merge.
 
     .venv/bin/python bench/batch_class.py WORKDIR [--students 200] [--shards 4] [--only EX,...] [--shards-only]
+                                              [--run-shards K]
 
 The class mixes correct submissions (the reference, the correct variants in tests/variants),
 mistaken ones (one known NumPy mistake from tests/mistakes, or one Keras mistake) and broken
@@ -9,7 +10,8 @@ ones (a syntax error, an exit at import, the released stubs, an empty folder, Ke
 Prints one JSON line: wall times, per-shard times, the status counts, and whether the merged
 output equals the unsharded one byte for byte (every file but times.json). --shards-only skips the
 unsharded run (the shards one after another are what one machine takes; the slowest shard and the
-merge, what N machines take) and so the comparison.
+merge, what N machines take) and so the comparison. --run-shards K grades only the first K of
+the N shards (with --shards-only): a measured sample of the class, for a machine without the hours.
 """
 
 from __future__ import annotations
@@ -86,6 +88,7 @@ def main(argv=None) -> None:
     parser.add_argument("--shards", type=int, default=4)
     parser.add_argument("--only", default="")
     parser.add_argument("--shards-only", action="store_true")
+    parser.add_argument("--run-shards", type=int, default=0, help="grade only the first K shards (needs --shards-only)")
     args = parser.parse_args(argv)
     shutil.rmtree(args.workdir, ignore_errors=True)
     build(args.workdir / "class", args.students)
@@ -95,20 +98,28 @@ def main(argv=None) -> None:
         whole = grade_all(str(args.workdir / "class"), "--out", str(args.workdir / "out"), "--jobs", "2", *only)
         print(json.dumps({"unsharded_s": whole}), flush=True)
     shards = []
-    for k in range(1, args.shards + 1):
+    ran = args.run_shards if args.shards_only and args.run_shards else args.shards
+    for k in range(1, ran + 1):
         shards.append(grade_all(str(args.workdir / "class"), "--out", str(args.workdir / f"shard{k}"), "--jobs", "2",
                                 "--shard", f"{k}/{args.shards}", *only))
         print(json.dumps({"shard": k, "seconds": shards[-1]}), flush=True)
-    merge = grade_all("--merge", *(str(args.workdir / f"shard{k}") for k in range(1, args.shards + 1)),
-                      "--out", str(args.workdir / "merged"))
-    rows = json.loads((args.workdir / ("merged" if args.shards_only else "out") / "batch.json").read_text())["rows"]
-    one = tree(args.workdir / "merged" if args.shards_only else args.workdir / "out")
-    merged = tree(args.workdir / "merged")
+    merge, rows = None, []
+    if ran == args.shards:
+        merge = grade_all("--merge", *(str(args.workdir / f"shard{k}") for k in range(1, ran + 1)),
+                          "--out", str(args.workdir / "merged"))
+        rows = json.loads((args.workdir / ("merged" if args.shards_only else "out") / "batch.json").read_text())["rows"]
+        one = tree(args.workdir / "merged" if args.shards_only else args.workdir / "out")
+        merged = tree(args.workdir / "merged")
+    else:  # a sample of the shards: nothing to merge (--merge needs all of them)
+        for k in range(1, ran + 1):
+            rows += json.loads((args.workdir / f"shard{k}" / "batch.json").read_text())["rows"]
+        one = merged = {}
     print(json.dumps({
-        "students": args.students, "unsharded_s": whole, "shard_s": shards, "shards_total_s": round(sum(shards), 1),
+        "students": args.students, "shards": args.shards, "shards_run": ran,
+        "graded": len(rows), "unsharded_s": whole, "shard_s": shards, "shards_total_s": round(sum(shards), 1),
         "slowest_shard_s": max(shards), "merge_s": merge,
         "statuses": dict(collections.Counter(row["status"] for row in rows)),
-        "identical": None if args.shards_only else one == merged, "differing_files": sorted(k for k in one.keys() | merged.keys()
+        "identical": None if args.shards_only or ran < args.shards else one == merged, "differing_files": sorted(k for k in one.keys() | merged.keys()
                                                              if one.get(k) != merged.get(k))[:20]}))
 
 

@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/run.py            # the full run (hours on 2 cores: most of it the class of 1,000)
     .venv/bin/python bench/run.py --quick    # fewer repetitions, for trying changes
+    .venv/bin/python bench/run.py --class-shards-run 1   # of the class of 1,000, one shard of 100 graded
 
 Everything runs on a snapshot of the repository (bench/timing.py). Times are wall-clock medians
 over repeated runs, with min-max; the load average is recorded before each section, because
@@ -177,12 +178,14 @@ class Bench:
         self.out["scaling"] = rows
 
     def klass(self) -> None:
-        """A synthetic class of 1,000 (bench/batch_class.py), all six exercises, as 10 shards one after
-        another: their sum is what this machine takes, the slowest shard and the merge what 10 take."""
+        """A synthetic class (bench/batch_class.py), all six exercises, as shards one after another:
+        their sum is what this machine takes, the slowest shard and the merge what N machines take.
+        --class-shards-run K grades the first K shards only (a measured sample)."""
         self.section("class")
-        students, shards = (100, 2) if self.quick else (1000, 10)
+        students, shards, ran = self.klass_size
         done = run([PY, "bench/batch_class.py", str(self.work / "class"), "--students", str(students),
-                    "--shards", str(shards), "--shards-only"], cwd=self.root, timeout=8 * 3600)
+                    "--shards", str(shards), "--shards-only", "--run-shards", str(ran)], cwd=self.root,
+                   timeout=12 * 3600)
         self.out["class"] = json.loads(done.stdout.strip().splitlines()[-1])
 
     def profile(self) -> None:
@@ -202,9 +205,14 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer repetitions (not for RESULTS.md)")
     parser.add_argument("--output", type=Path, default=RESULTS)
+    parser.add_argument("--class-students", type=int, default=1000, help="the synthetic class's size")
+    parser.add_argument("--class-shards", type=int, default=10, help="shards it is graded as")
+    parser.add_argument("--class-shards-run", type=int, default=0,
+                        help="grade only the first K shards (default: all of them; hours on 2 cores)")
     args = parser.parse_args(argv)
     started = time.monotonic()
     bench = Bench(args.quick)
+    bench.klass_size = (args.class_students, args.class_shards, args.class_shards_run or args.class_shards)
     bench.out["date"] = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     bench.out["quick"] = args.quick
     try:
