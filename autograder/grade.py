@@ -118,28 +118,36 @@ def grade(submission: Path | intake.Submission, *, config: Config, only: list[st
     for name in only:
         if name not in config.exercises:
             raise UsageError(f"unknown exercise '{name}' (choose from: {', '.join(config.exercises)})")
-    found = discover(graders)
-    check_graders(config, found)
-    if record and student_factory is None:
-        try:
-            warning = sandbox.require_of_record(allow_unsandboxed)
-        except sandbox.SandboxUnavailable as error:
-            raise UsageError(str(error)) from None
-    else:
-        warning = "" if sandbox.of_record() else ("Not sandboxed here (no bubblewrap, not root): fine for "
-                                                  "checking your own code, but not how grades are given.")
     taken = submission if isinstance(submission, intake.Submission) else submission_files(submission, config, only)
-    files, notes = taken.files, [note for note in (warning,) if note] + list(taken.notes)
-    submission_digest = intake.digest(files)
-    if student_factory is None:
-        try:
-            sandbox.verify_isolation(read=[p for p in (graders, solutions, config.path) if p is not None],
-                                     write=[graders, *(p for p in protect)])
-        except sandbox.SandboxUnavailable as error:
-            raise EngineError(str(error)) from None
-    seed = run_seed(config, submission_digest) if seed is None else seed
-    order = [name for name in config.exercises if name in found and (not only or name in only)]
-    forks = start_zygote(config, files, order) if student_factory is None else None
+    # The zygote starts up (a sandbox, an interpreter, NumPy) while the graders are found and checked;
+    # nothing of the submission runs before its first child's import, after every check below.
+    forks = (start_zygote(config, taken.files, [name for name in config.exercises if not only or name in only])
+             if student_factory is None else None)
+    try:
+        found = discover(graders)
+        check_graders(config, found)
+        if record and student_factory is None:
+            try:
+                warning = sandbox.require_of_record(allow_unsandboxed)
+            except sandbox.SandboxUnavailable as error:
+                raise UsageError(str(error)) from None
+        else:
+            warning = "" if sandbox.of_record() else ("Not sandboxed here (no bubblewrap, not root): fine for "
+                                                      "checking your own code, but not how grades are given.")
+        files, notes = taken.files, [note for note in (warning,) if note] + list(taken.notes)
+        submission_digest = intake.digest(files)
+        if student_factory is None:
+            try:
+                sandbox.verify_isolation(read=[p for p in (graders, solutions, config.path) if p is not None],
+                                         write=[graders, *(p for p in protect)])
+            except sandbox.SandboxUnavailable as error:
+                raise EngineError(str(error)) from None
+        seed = run_seed(config, submission_digest) if seed is None else seed
+        order = [name for name in config.exercises if name in found and (not only or name in only)]
+    except BaseException:
+        if forks is not None:
+            forks.close()
+        raise
     plugin = GradingPlugin(config, files, seed=seed, only=only, solutions=solutions,
                            standins=standins and solutions is not None and solutions.is_dir(),
                            exercises=order, prefetch=prefetch, student_factory=student_factory or Student,
