@@ -346,7 +346,10 @@ class Child:
 
     def _adopt_now(self, deadline: float) -> None:
         forked, self._forked = self._forked, None
-        if forked is not None and not forked.adopt():
+        if forked is not None and forked.adopt():
+            with reaper.SPAWNING:  # its session, for the CLI to kill after an interrupt (as a fresh child's)
+                reaper.LIVE.add(forked.pid)
+        elif forked is not None:
             forked.returncode = -signal.SIGKILL  # never ran: its watchdog and drain end
             for fd in (self._requests, self._replies):
                 os.close(fd)
