@@ -258,8 +258,8 @@ def zygote(control):
     16 KB chunks, and a serve() a few frames deeper can sit on a chunk's edge, where every call
     and return maps and unmaps one: that made TensorFlow's import a third slower).
     """
-    import signal
     import socket
+    import time
 
     import numpy  # noqa: F401 - what every child needs: imported once, here, before any fork
 
@@ -277,7 +277,6 @@ def zygote(control):
             sys.stdout.flush(), sys.stderr.flush()
             pid = os.fork()
             if pid == 0:
-                signal.signal(signal.SIGCHLD, signal.SIG_DFL)
                 sock.close()
                 return _forked(request, *fds)
             for fd in fds:
@@ -300,8 +299,6 @@ def zygote(control):
                 if done:
                     exited[done] = os.waitstatus_to_exitcode(status)
                 else:
-                    import time
-
                     time.sleep(0.01)
             code = exited.pop(pid, None)
             if code is not None:

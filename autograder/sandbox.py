@@ -272,8 +272,8 @@ def _bwrap_prefix(workdir: str, scratch_mb: int, slots: int = 0) -> list[str]:
                 "--symlink", "/proc/self/fd/1", "/dev/stdout", "--symlink", "/proc/self/fd/2", "/dev/stderr",
                 "--symlink", "/tmp", "/dev/shm",
                 "--size", scratch, "--tmpfs", "/tmp", "--ro-bind", "/sys/devices/system/cpu", "/sys/devices/system/cpu"]
-    for slot in range(slots):  # a zygote's children: each its own sized tmpfs (zygote.scratch)
-        command += ["--size", scratch, "--tmpfs", f"/tmp/{slot}"]
+    for slot in range(slots):  # a zygote's children: each its own sized tmpfs
+        command += ["--size", scratch, "--tmpfs", slot_folder(slot)]
     read_only = set(_interpreter_paths()) | {"/etc/ld.so.cache", "/etc/alternatives"}
     for link in ("bin", "lib", "lib64", "sbin"):
         if os.path.islink(f"/{link}"):
@@ -285,11 +285,16 @@ def _bwrap_prefix(workdir: str, scratch_mb: int, slots: int = 0) -> list[str]:
                       "--setenv", "TMPDIR", "/tmp"]
 
 
-def _landlock_rules(workdir: str, scratch: str, current: str) -> dict:
-    """What the child may read and write under Landlock (child.py applies it to itself)."""
-    read = _interpreter_paths() + ["/etc", "/proc", "/sys/devices/system/cpu", workdir]
-    write = ["/tmp"] if current == "bubblewrap" else [scratch]
-    return {"abi": landlock_abi(), "read": sorted(set(read)), "write": write,
+def slot_folder(slot: int) -> str:
+    """Under bubblewrap, the scratch tmpfs of a zygote's child number `slot` (as the sandbox sees it)."""
+    return f"/tmp/{slot}"
+
+
+def _landlock_rules(readable: list[str], writable: list[str]) -> dict:
+    """What the child may read and write under Landlock (child.py applies it to itself): the
+    interpreter and the system's read-only parts, with `readable`; only `writable` to write."""
+    read = _interpreter_paths() + ["/etc", "/proc", "/sys/devices/system/cpu", *readable]
+    return {"abi": landlock_abi(), "read": sorted(set(read)), "write": list(writable),
             "devices": ["/dev/null", "/dev/zero", "/dev/urandom", "/dev/random", "/dev/full"]}
 
 
@@ -390,13 +395,13 @@ class Child:
             os.chmod(home, 0o777)  # the sandboxed uid (65534 under bubblewrap) writes scratch files here
         self.cgroup = reaper.PidsCgroup(self.limits.processes) if os.geteuid() == 0 else None
         reaper.become_subreaper()
-        rules = _landlock_rules(self.workdir, str(home), self.mode)
+        rules = _landlock_rules([self.workdir], ["/tmp"] if self.mode == "bubblewrap" else [str(home)])
         settings = {"landlock": rules}
         if slots:
             # A zygote: one socket for fork requests (each with the new child's pipes) and replies.
             self.control, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
             fds, self._requests, self._replies = (theirs.fileno(), theirs.fileno()), -1, -1
-            settings["zygote"] = {"slots": slots, "bubblewrap": self.mode == "bubblewrap"}
+            settings["zygote"] = True
         else:
             request_read, self._requests = os.pipe()
             self._replies, reply_write = os.pipe()

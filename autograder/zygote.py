@@ -50,7 +50,6 @@ class Zygote:
     then lowers its memory limit to its own exercise's); slots: how many children it may fork."""
 
     def __init__(self, files: dict[str, bytes], limits: sandbox.Limits, slots: int):
-        self.mode = sandbox.mode()
         self._send_lock = threading.Lock()  # requests go out whole, and a fork's child joins _pending first
         self._read_lock = threading.Lock()  # one reader of answers at a time (see _read_one)
         self._statuses: dict[int, int | None] = {}
@@ -61,7 +60,7 @@ class Zygote:
         self._pending: collections.deque[Forked] = collections.deque()  # forks whose answer is unread
         self.why = ""  # what broke it, for tests and benchmarks
         self._server = sandbox.Child(files, limits, slots=slots)
-        self.workdir = Path(self._server.workdir)
+        self.mode, self.workdir = self._server.mode, Path(self._server.workdir)
 
     def fork(self, limits: sandbox.Limits) -> Forked | None:
         """A new child for one exercise, or None (no slot left, or the zygote failed: start a fresh one).
@@ -82,6 +81,7 @@ class Zygote:
                 socket.send_fds(self._server.control, [json.dumps(message).encode()], list(theirs))
             except OSError as error:
                 self._break(error)
+                forked.discard()
                 return None
             finally:
                 for fd in theirs:
@@ -94,7 +94,7 @@ class Zygote:
         inbox.mkdir()
         gid, uid = self._server.gid, self._server.uid
         if self.mode == "bubblewrap":
-            scratch = f"/tmp/{slot}"
+            scratch = sandbox.slot_folder(slot)
         else:
             scratch = str(self.workdir / "home" / str(slot))
             os.mkdir(scratch, 0o700)
@@ -105,10 +105,8 @@ class Zygote:
             os.chmod(inbox, 0o750)
         else:
             os.chmod(inbox, 0o755)
-        rules = sandbox._landlock_rules(str(self.workdir), scratch, self.mode)
-        rules["read"] = sorted(set(rules["read"]) - {str(self.workdir)}
-                               | {str(self.workdir / "engine"), str(self.workdir / "submission"), str(inbox)})
-        rules["write"] = [scratch]
+        rules = sandbox._landlock_rules([str(self.workdir / "engine"), str(self.workdir / "submission"), str(inbox)],
+                                        [scratch])
         request_read, requests = os.pipe()
         replies, reply_write = os.pipe()
         output_read, output_write = os.pipe()
@@ -222,6 +220,14 @@ class Forked:
         if self.cgroup is not None:
             self.cgroup.add(pid)  # before its first request: nothing of the submission has run yet
         self.pid = pid
+
+    def discard(self) -> None:
+        """Never forked: give back its pipes and cgroup."""
+        for fd in (self.requests, self.replies):
+            os.close(fd)
+        self.stdout.close()
+        if self.cgroup is not None:
+            self.cgroup.kill_and_remove()
 
     def poll(self) -> int | None:
         if self.returncode is None and self._pidfd >= 0 and select.select([self._pidfd], [], [], 0)[0]:
