@@ -53,8 +53,8 @@ from rich.progress import Progress
 
 from . import reaper, sandbox
 from .config import load
-from .grade import UsageError, submission_files
-from .intake import digest
+from .errors import UsageError
+from .intake import digest, submission_files
 from .gradebook import STATUSES, Row, merge, parse_shard, shard_of, write_outputs  # noqa: F401 (the CLI's)
 from .results import grader_digest, scores_by_exercise, write_atomic
 from .text import plain

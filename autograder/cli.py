@@ -119,7 +119,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _main(args) -> int:
-    from .grade import EngineError, UsageError
+    from .errors import EngineError, UsageError
     from .text import plain
 
     try:
@@ -193,14 +193,15 @@ def _run(args) -> int:
 
     config = load(args.config)
     if args.command == "check":
+        taken, forks = _started(args, config)
         from .console import Console, Progress, show_check
         from .grade import grade
         console = Console(highlight=False)
         progress = Progress(console, f"Public checks of {args.submission.name}/")
-        report = grade(args.submission, config=config, only=args.only, check=True, progress=progress)
+        report = grade(taken, config=config, only=args.only, check=True, progress=progress, forks=forks)
         return show_check(report, console, verbose=args.verbose, progress=progress)
     if args.command == "grade":
-        return _grade(args, config)
+        return _grade(args, config, *_started(args, config))
     if args.command == "grade-all":
         return _grade_all(args)
     raise AssertionError(args.command)
@@ -258,7 +259,7 @@ def _class(args) -> int:
 
 def _grade_all(args) -> int:
     from . import batch
-    from .grade import UsageError
+    from .errors import UsageError
 
     if args.merge:
         if args.submissions is not None or args.shard or args.force or args.only:
@@ -273,13 +274,24 @@ def _grade_all(args) -> int:
                            wall_limit_s=args.wall_limit)
 
 
-def _grade(args, config) -> int:
+def _started(args, config):
+    """What intake takes in, and the submission's zygote started on it, before pytest and NumPy are
+    imported (half a second), so that the zygote starts up meanwhile on another core. grade()
+    takes both, and closes the zygote; whatever else ends the command, _clean_up removes it."""
+    from . import zygote
+    from .intake import submission_files
+
+    taken = submission_files(args.submission, config, args.only)
+    return taken, zygote.start(config, taken.files, config.graded(args.only))
+
+
+def _grade(args, config, taken, forks) -> int:
     from .grade import grade
     from .results import grader_digest, gradescope, junit, markdown, times, write_atomic, write_json
     from .text import clean, plain
 
     protect = tuple(path.resolve().parent for path in (args.results, args.junit, args.report, args.times) if path)
-    report = grade(args.submission, config=config, only=args.only, seed=args.seed, protect=protect,
+    report = grade(taken, config=config, only=args.only, seed=args.seed, protect=protect, forks=forks,
                    allow_unsandboxed=args.allow_unsandboxed or _allowed_by_environment())
     report.grader_digest = grader_digest(args.config)
     write_json(args.results, gradescope(report, timings=args.times is None))

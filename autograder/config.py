@@ -11,8 +11,11 @@ naming the key and the file, so an instructor never finds out about a typo from 
 from __future__ import annotations
 
 import ast
+import functools
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from .errors import UsageError
 
 try:
     import tomllib
@@ -81,6 +84,14 @@ class Config:
     def modules(self) -> tuple[str, ...]:
         """The exercise modules, in the order their first exercise is graded."""
         return tuple(dict.fromkeys(exercise.module for exercise in self.exercises.values()))
+
+    def graded(self, only: list[str] | None = None) -> list[str]:
+        """The exercises a run grades, in grading.toml's order: all of them, or those of --only
+        (an unknown name is a UsageError that lists the exercises)."""
+        for name in only or ():
+            if name not in self.exercises:
+                raise UsageError(f"unknown exercise '{name}' (choose from: {', '.join(self.exercises)})")
+        return [name for name in self.exercises if not only or name in only]
 
 
 def _check_type(where: str, value, expected) -> None:
@@ -182,12 +193,24 @@ def _exercise(name: str, table: dict, graders: list[Path], hidden_present: bool)
     )
 
 
+def parsed(path: Path) -> ast.Module:
+    """A grader file's syntax tree, parsed once per version of the file (grade.discover() and
+    params_read() both read every grader, on every grade); not to be changed by the caller."""
+    status = path.stat()
+    return _parse(str(path), status.st_mtime_ns, status.st_size)
+
+
+@functools.lru_cache(maxsize=256)
+def _parse(path: str, mtime_ns: int, size: int) -> ast.Module:
+    return ast.parse(Path(path).read_text(), path)
+
+
 def params_read(graders: list[Path]) -> dict[str, str]:
     """{name: the grader file reading it} for every `cfg.<name>` in these grader files."""
     read: dict[str, str] = {}
     for path in graders:
         if path.is_file():
-            for node in ast.walk(ast.parse(path.read_text(), str(path))):
+            for node in ast.walk(parsed(path)):
                 if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "cfg":
                     read.setdefault(node.attr, f"{path.parent.name}/{path.name}")
     return {name: where for name, where in read.items() if name not in _EXERCISE_FIELDS}

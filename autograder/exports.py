@@ -31,7 +31,7 @@ import sys
 from pathlib import Path
 
 from .config import Config
-from .grade import UsageError
+from .errors import UsageError
 from .gradebook import Row, read_rows
 from .results import write_atomic
 from .text import for_csv, plain

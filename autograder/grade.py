@@ -16,8 +16,10 @@ from pathlib import Path
 import pytest
 
 from . import intake, sandbox, zygote
-from .config import Config, check_graders
+from .config import Config, check_graders, parsed
+from .errors import EngineError, UsageError  # noqa: F401 (UsageError: raised here, imported from here too)
 from .handle import Student
+from .intake import submission_files
 from .plugin import GradingPlugin, exercise_of
 from .results import Report
 
@@ -39,35 +41,14 @@ PYTEST_ARGS = ("--import-mode=importlib", "--assert=plain", "--disable-plugin-au
 _PYTEST_OK = (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED, pytest.ExitCode.NO_TESTS_COLLECTED)
 
 
-class UsageError(ValueError):
-    """Bad input from the person running the grader (exit status 2)."""
-
-
-class EngineError(RuntimeError):
-    """The grader itself failed (a broken grader file, pytest internal error)."""
-
-
 def discover(graders: Path = GRADERS) -> dict[str, set[str]]:
     """{exercise: names of its test functions}, read from the grader files without importing them."""
     found: dict[str, set[str]] = {}
     for path in sorted(graders.glob("*/test_*.py")):
-        tree = ast.parse(path.read_text(), str(path))
+        tree = parsed(path)
         names = {node.name for node in tree.body if isinstance(node, ast.FunctionDef) and node.name.startswith("test_")}
         found.setdefault(exercise_of(path), set()).update(names)
     return found
-
-
-def submission_files(submission: Path, config: Config, only: list[str] | None = None) -> intake.Submission:
-    """The submission's exercise files as intake.read() takes them in (the one rule every path uses).
-
-    Every present file is returned, graded or not: the run seed hashes them all, so
-    `--only` (as the nbgrader cells use it) grades with the same inputs as a full run.
-    """
-    graded = {config.exercises[name].module for name in only} if only else config.modules()
-    try:
-        return intake.read(Path(submission), config.modules(), max_bytes=config.max_file_bytes, wanted=graded)
-    except intake.IntakeError as error:
-        raise UsageError(str(error)) from None
 
 
 def run_seed(config: Config, submission_digest: str) -> int:
@@ -75,28 +56,11 @@ def run_seed(config: Config, submission_digest: str) -> int:
     return int(hashlib.sha256(f"{config.seed}:{submission_digest}".encode()).hexdigest()[:8], 16)
 
 
-ZYGOTE_SPARE_SLOTS = 4  # children beyond one per exercise (a check that killed its child gets a new one)
-
-
-def start_zygote(config: Config, files: dict[str, bytes], order: list[str]) -> zygote.Zygote | None:
-    """The submission's zygote (zygote.py), started now so that it starts up while pytest does; None
-    where children cannot be forked safely, or no exercise is graded."""
-    sections = [config.exercises[name] for name in order]
-    if not sections or not zygote.available():
-        return None
-    largest = sandbox.Limits(max(s.timeout_s for s in sections), max(s.memory_mb for s in sections),
-                             sum(s.processes for s in sections) + 1, scratch_mb=config.scratch_mb)
-    try:
-        return zygote.Zygote(files, largest, slots=len(sections) + ZYGOTE_SPARE_SLOTS)
-    except (OSError, sandbox.SandboxUnavailable):
-        return None  # each child starts on its own, as without a zygote
-
-
 def grade(submission: Path | intake.Submission, *, config: Config, only: list[str] | None = None,
           seed: int | None = None, public_only: bool = False, standins: bool = True, graders: Path | None = None,
           solutions: Path | None = SOLUTIONS, prefetch: int = PREFETCH, student_factory=None,
           protect: tuple[Path, ...] = (), record: bool = True, allow_unsandboxed: bool = False,
-          check: bool = False, progress=None) -> Report:
+          check: bool = False, progress=None, forks: zygote.Zygote | None = None) -> Report:
     """Run the graders on one submission (a folder, or what intake.read() took in) and return the Report.
 
     protect: more paths the child must not reach (the results file's folder); the graders,
@@ -110,20 +74,20 @@ def grade(submission: Path | intake.Submission, *, config: Config, only: list[st
     prefetch: children started ahead of their exercise (0: each one on first use).
     student_factory: None grades through the sandbox; bench/ passes inprocess.InProcessStudent
     to measure what isolation costs (never for grading; no CLI flag or setting reaches it).
+    forks: the submission's zygote if the caller started it (zygote.start, on what intake took in:
+    the CLI does, before it imports pytest); grade() closes it. Otherwise grade() starts one.
     """
     only = only or []
     graders = graders or config.graders
     if check:
         public_only, standins, record = True, False, False
-    for name in only:
-        if name not in config.exercises:
-            raise UsageError(f"unknown exercise '{name}' (choose from: {', '.join(config.exercises)})")
-    taken = submission if isinstance(submission, intake.Submission) else submission_files(submission, config, only)
-    # The zygote starts up (a sandbox, an interpreter, NumPy) while the graders are found and checked;
-    # nothing of the submission runs before its first child's import, after every check below.
-    forks = (start_zygote(config, taken.files, [name for name in config.exercises if not only or name in only])
-             if student_factory is None else None)
     try:
+        config.graded(only)
+        taken = submission if isinstance(submission, intake.Submission) else submission_files(submission, config, only)
+        # The zygote starts up (a sandbox, an interpreter, NumPy) while the graders are found and checked;
+        # nothing of the submission runs before its first child's import, after every check below.
+        if forks is None and student_factory is None:
+            forks = zygote.start(config, taken.files, config.graded(only))
         found = discover(graders)
         check_graders(config, found)
         if record and student_factory is None:

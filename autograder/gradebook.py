@@ -14,7 +14,7 @@ import shutil
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from .grade import UsageError
+from .errors import UsageError
 from .results import write_atomic, write_json
 from .text import for_csv, plain
 

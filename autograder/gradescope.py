@@ -47,7 +47,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from .config import load
-from .grade import UsageError
+from .errors import UsageError
 
 PACKAGE = Path(__file__).resolve().parent
 SOURCE = PACKAGE.parent  # /autograder/source in the container, the repository when building

@@ -29,6 +29,9 @@ import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .config import Config
+from .errors import UsageError
+
 SKIP_DIRS = frozenset({"__MACOSX", "__pycache__", "node_modules", "venv", ".venv", "site-packages"})
 MAX_DEPTH = 4
 MAX_ENTRIES = 10_000
@@ -212,3 +215,16 @@ def _printable(name: str) -> str:
 
 def _size(count: int) -> str:
     return f"{count / 1_000_000:g} MB" if count >= 1_000_000 else f"{count / 1000:g} kB"
+
+
+def submission_files(submission: Path, config: Config, only: list[str] | None = None) -> Submission:
+    """The submission's exercise files as read() takes them in (the one rule every path uses).
+
+    Every present file is returned, graded or not: the run seed hashes them all, so
+    `--only` (as the nbgrader cells use it) grades with the same inputs as a full run.
+    """
+    graded = {config.exercises[name].module for name in config.graded(only)} if only else config.modules()
+    try:
+        return read(Path(submission), config.modules(), max_bytes=config.max_file_bytes, wanted=graded)
+    except IntakeError as error:
+        raise UsageError(str(error)) from None

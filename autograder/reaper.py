@@ -53,9 +53,11 @@ class PidsCgroup:
         if self.path:
             Path(self.path, "cgroup.procs").write_text(str(pid))
 
-    def kill_and_remove(self) -> None:
+    def kill_and_remove(self) -> bool:
+        """Kill every process in it and remove it; True once it is gone (nothing of it runs on),
+        False if it could not be removed within a second (or there was none)."""
         if not self.path:
-            return
+            return False
         deadline, pause = time.monotonic() + 1.0, 0.001
         while time.monotonic() < deadline:
             try:
@@ -70,13 +72,14 @@ class PidsCgroup:
             try:
                 os.rmdir(self.path)
                 self.path = None
-                return
+                return True
             except FileNotFoundError:
                 self.path = None
-                return
+                return True
             except OSError:  # still busy: its last processes are exiting (usually within a few ms)
                 time.sleep(pause)
                 pause = min(pause * 2, 0.02)
+        return False
 
 
 def prefix(pid: int | None = None) -> str:
@@ -146,13 +149,15 @@ def become_subreaper() -> None:
         ctypes.CDLL(None, use_errno=True).prctl(36, 1, 0, 0, 0)  # PR_SET_CHILD_SUBREAPER
 
 
-def kill_leftovers(session: int) -> None:
+def kill_leftovers(session: int, *, contained: bool = False) -> None:
     """Kill what a closed child left running: its session, and orphans that left it (setsid).
 
     Orphans come to us because we are a subreaper. Sandboxed processes never share our
     session, so our children outside our session that are no live child are leftovers;
     children we start ourselves (in our session) are never touched. Repeat until quiet:
-    a dying process hands its own children to us a moment later.
+    a dying process hands its own children to us a moment later. contained: the child's
+    pids cgroup was killed and removed, so nothing it started runs on (none can leave a
+    cgroup): one pass reaps what came to us, without waiting for quiet.
     """
     if not os.path.isdir("/proc"):
         return
@@ -175,6 +180,8 @@ def kill_leftovers(session: int) -> None:
                     os.waitpid(pid, 0)  # reap it, or it stays a zombie of ours
                 except ChildProcessError:
                     pass
+        if contained:
+            return
         time.sleep(0.005)
 
 

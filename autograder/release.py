@@ -26,7 +26,7 @@ except ModuleNotFoundError:  # Python 3.10
 
 from . import __version__
 from .config import load
-from .grade import UsageError
+from .errors import UsageError
 
 PACKAGE = Path(__file__).resolve().parent
 REPO = PACKAGE.parent

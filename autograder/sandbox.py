@@ -29,6 +29,7 @@ import io
 import json
 import os
 import random
+import re
 import resource
 import select
 import shutil
@@ -520,7 +521,8 @@ class Child:
             yield
         except TimeoutError:
             self.close()  # joins the output drain, so the stack the child dumped is in self.output
-            dump = self.output.rpartition("Timeout (")[2] if "Timeout (" in self.output else ""
+            start = _DUMP_START.search(self.output)
+            dump = self.output[start.start():] if start else ""
             raise ChildDied(budget or f"took longer than the {timeout_s:g} s time limit (an endless loop?)",
                             dump=dump[:8000]) from None
         except (EOFError, BrokenPipeError):
@@ -560,15 +562,15 @@ class Child:
         if self._forked is not None and self._forked.adopt():
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(self.process.pid, signal.SIGKILL)
-        if self.cgroup is not None:  # first: nothing it started may write on while its scratch is emptied
-            self.cgroup.kill_and_remove()
+        # First: nothing it started may write on while its scratch is emptied.
+        contained = self.cgroup is not None and self.cgroup.kill_and_remove()
         try:
             self.process.wait(timeout=5)
         except subprocess.TimeoutExpired:
             pass
         with reaper.SPAWNING:
             reaper.LIVE.discard(self.process.pid)
-        reaper.kill_leftovers(session=self.process.pid)
+        reaper.kill_leftovers(session=self.process.pid, contained=contained)
         for fd in (self._requests, self._replies):
             try:
                 os.close(fd)
@@ -591,6 +593,8 @@ def join_closing() -> None:
         thread.join()
 
 
+# The first line of the stacks the child dumps (child._Watchdog, faulthandler's format).
+_DUMP_START = re.compile(r"^(?:Current thread|Thread) 0x[0-9a-f]+ \(most recent call first\):$", re.MULTILINE)
 LANDLOCK_FAILED = 97  # child.py's exit status when it could not confine itself
 
 
@@ -617,15 +621,17 @@ def _frame(message: dict) -> bytes:
 
 def _write_all(fd: int, data: bytes, deadline: float) -> None:
     # A child that stops reading must not hang the grader: wait for room, up to the deadline.
+    # The pipe is non-blocking: write at once while there is room (a request usually fits).
     view = memoryview(data)
     while view:
+        try:
+            view = view[os.write(fd, view[:65536]):]
+            continue
+        except BlockingIOError:
+            pass
         wait = deadline - time.monotonic()
         if wait <= 0 or not select.select([], [fd], [], wait)[1]:
             raise TimeoutError
-        try:
-            view = view[os.write(fd, view[:65536]):]
-        except BlockingIOError:
-            pass
 
 
 class _DeadlineReader:

@@ -16,8 +16,6 @@ import math
 import re
 import struct
 
-import numpy as np
-
 # A reply is read whole and parsed in the trusted process, so both bound what it may cost there:
 # bytes, and JSON values (counted by their separators before parsing: base64 and .npy data
 # have none). The largest honest reply (a Keras model's weights as .npy) is a few MB in ~100
@@ -50,12 +48,18 @@ class NpyFile:
         self.path = path
 
 
+# NumPy is imported where an array is handled, not with this module: the grading process starts
+# its zygote before it loads NumPy (zygote.start), and this module is on that path.
+
+
 def encode(value, store=None):
     """Value -> JSON-able tree. Objects that are not data go to `store` (child side)."""
     if value is None or isinstance(value, (bool, str)):
         return value
     if isinstance(value, (int, float)) and type(value) in (int, float):
         return value
+    import numpy as np
+
     if isinstance(value, (np.ndarray, np.generic)):
         array = np.asarray(value).view(np.ndarray) if isinstance(value, np.ndarray) else np.asarray(value)
         if array.dtype.kind not in ALLOWED_KINDS:
@@ -92,11 +96,15 @@ def decode(tree, resolve=None, *, files: bool = False):
         opaque = Opaque(tree["__opaque__"], str(tree.get("type", "object"))[:80])
         return resolve(opaque) if resolve is not None else opaque
     if "__npyfile__" in tree and files:
+        import numpy as np
+
         return np.load(tree["__npyfile__"], allow_pickle=False)
     raise WireError("unexpected object in message")
 
 
-def _load_array(text, dtype, shape) -> np.ndarray:
+def _load_array(text, dtype, shape):
+    import numpy as np
+
     if not (isinstance(text, str) and isinstance(dtype, str) and _DTYPE.fullmatch(dtype) and isinstance(shape, list)
             and len(shape) <= 64 and all(type(n) is int and n >= 0 for n in shape)):
         raise WireError("malformed array: not bytes, a dtype of bool, int or float, and a shape")

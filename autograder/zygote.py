@@ -34,15 +34,35 @@ import threading
 from pathlib import Path
 
 from . import reaper, sandbox
+from .config import Config
 
 MIN_LANDLOCK_ABI = 6  # scoped signals and abstract sockets: a child cannot touch its siblings
 FORK_TIMEOUT_S = 30.0  # the zygote's start (interpreter and NumPy) included, on a loaded machine
+SPARE_SLOTS = 4  # children beyond one per exercise (a check that killed its child gets a new one)
 
 
 def available() -> bool:
     """Whether children may be forked from a zygote here (Linux, Landlock ABI 6, a sandbox)."""
     return (sys.platform == "linux" and sandbox.landlock_abi() >= MIN_LANDLOCK_ABI
             and os.environ.get("AUTOGRADER_ZYGOTE", "1") != "0")
+
+
+def start(config: Config, files: dict[str, bytes], exercises: list[str]) -> Zygote | None:
+    """The zygote of a submission whose `exercises` are graded, started at once so that it starts
+    up while the grader does; None where children cannot be forked safely, or nothing is graded.
+
+    Nothing here imports NumPy or pytest: the CLI calls it before it loads them (half a second),
+    and the zygote starts up meanwhile on another core.
+    """
+    sections = [config.exercises[name] for name in exercises]
+    if not sections or not available():
+        return None
+    largest = sandbox.Limits(max(s.timeout_s for s in sections), max(s.memory_mb for s in sections),
+                             sum(s.processes for s in sections) + 1, scratch_mb=config.scratch_mb)
+    try:
+        return Zygote(files, largest, slots=len(sections) + SPARE_SLOTS)
+    except (OSError, sandbox.SandboxUnavailable):
+        return None  # each child starts on its own, as without a zygote
 
 
 class Zygote:
