@@ -24,6 +24,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import nbgrader_compare  # noqa: E402
+from report_md import FLOOR_ONE, FLOOR_TWO  # noqa: E402
 from timing import (KERAS, NUMPY, PY, clear_bytecode, engine, grade, load_average, machine, run,  # noqa: E402
                     snapshot, versions)
 
@@ -97,12 +98,19 @@ class Bench:
 
     def ablations(self) -> None:
         self.section("ablations")
-        configs = {"none of them (prefetch 0, close waits, all pytest plugins, no zygote)": [
-                       "--prefetch", "0", "--close", "wait", "--plugins", "all", "--zygote", "off"],
-                   "+ fewer pytest plugins": ["--prefetch", "0", "--close", "wait", "--zygote", "off"],
-                   "+ closing in the background": ["--prefetch", "0", "--zygote", "off"],
-                   "+ prefetch 2": ["--zygote", "off"],
-                   "+ a zygote forks each child (the engine as it is)": []}
+        configs = {"none of them (prefetch 0, close waits, all pytest plugins, no zygote, full sweeps, a watchdog "
+                   "thread per call, the zygote started after the imports)": [
+                       "--prefetch", "0", "--close", "wait", "--plugins", "all", "--zygote", "off", "--sweep", "full",
+                       "--watchdog", "thread", "--early", "off"],
+                   "+ fewer pytest plugins": ["--prefetch", "0", "--close", "wait", "--zygote", "off", "--sweep", "full",
+                                              "--watchdog", "thread", "--early", "off"],
+                   "+ closing in the background": ["--prefetch", "0", "--zygote", "off", "--sweep", "full",
+                                                   "--watchdog", "thread", "--early", "off"],
+                   "+ prefetch 2": ["--zygote", "off", "--sweep", "full", "--watchdog", "thread", "--early", "off"],
+                   "+ a zygote forks each child": ["--sweep", "full", "--watchdog", "thread", "--early", "off"],
+                   "+ one sweep once a child's pids cgroup is removed": ["--watchdog", "thread", "--early", "off"],
+                   "+ a POSIX timer arms the stack dump (no thread per call)": ["--early", "off"],
+                   "+ the zygote starts before pytest and NumPy are imported (the engine as it is)": []}
         times = {name: {"session": [], "wall": []} for name in configs}
         for _ in range(self.reps(5)):
             for name, flags in configs.items():  # interleaved, so load changes hit every config alike
@@ -120,6 +128,12 @@ class Bench:
             done = run([PY, "bench/ablation.py", "grade-all", str(python), str(self.work / f"sub-{jobs}"),
                         "--only", ",".join(NUMPY), "--jobs", str(jobs)], cwd=self.root)
             result[f"grade-all --jobs {jobs}, subprocess per submission"] = done.seconds
+        sessions = 0.0  # the same submissions' pytest sessions with no isolation and no start-up at all
+        for folder in sorted(python.iterdir()):
+            done = run([PY, "bench/inprocess_grade.py", str(folder), "--only", ",".join(NUMPY)], cwd=self.root)
+            sessions += json.loads(done.stdout.strip().splitlines()[-1])["execution_time"]
+        result[FLOOR_ONE] = sessions
+        result[FLOOR_TWO] = sessions / 2
         self.out["nbgrader"] = result
 
     def keras(self) -> None:
