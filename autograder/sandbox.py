@@ -610,6 +610,8 @@ def _death(code: int, limits: Limits) -> str:
         return f"the process crashed ({name}); near the {limits.memory_mb} MB memory limit that usually means out of memory"
     if name:
         return f"the process died with signal {name}"
+    if code < 0:  # a real-time signal has no name
+        return f"the process died with signal {number}"
     return f"the process exited with status {code} (sys.exit or os._exit in your code?)"
 
 

@@ -122,6 +122,22 @@ def test_an_endless_loop_times_out_quickly_and_shows_the_stuck_line(tmp_path, so
     assert any(re.match(rf"mlp\.py:({line}|{line + 1}|{line + 2}|{line + 3}) in train: ", f) for f in frames), frames
 
 
+def test_a_loop_in_c_code_shows_the_stuck_line_too(tmp_path, solution_mlp):
+    """The stack is dumped from a signal handler, so a call stuck in C (holding the GIL) shows its line."""
+    source = solution_mlp + (
+        "\n\n_sigmoid_ok = sigmoid\n\n\ndef sigmoid(x):\n    import re\n"
+        "    re.match(r\"(a+)+$\", \"a\" * 40 + \"b\")  # catastrophic backtracking, in C\n"
+        "    return _sigmoid_ok(x)\n")
+    config = tmp_path / "grading.toml"
+    text = (REPO / "grading.toml").read_text()
+    section = text.index("[exercise.sigmoid]")
+    config.write_text(text[:section] + text[section:].replace("check_timeout_s = 5", "check_timeout_s = 1.5", 1))
+    results = check_results(make_submission(tmp_path / "c-loop", mlp=source), ["sigmoid"], config)
+    stuck = [t for t in results["sigmoid"] if "1.5 s time limit" in t["message"]]
+    line = source.splitlines().index("    re.match(r\"(a+)+$\", \"a\" * 40 + \"b\")  # catastrophic backtracking, in C") + 1
+    assert stuck and all(any(f.startswith(f"mlp.py:{line} in sigmoid: ") for f in t["trace"]) for t in stuck), results
+
+
 def test_check_timeout_is_validated():
     from autograder.config import ConfigError, _exercise
 

@@ -132,6 +132,7 @@ def test_a_hidden_check_names_only_builtin_exception_types():
     ("the process exited with status 173 (sys.exit or os._exit in your code?)",
      "the process exited (sys.exit or os._exit in your code?)"),
     ("the process died with signal SIGUSR1", "the process died from a signal"),
+    ("the process died with signal 37", "the process died from a signal"),
     ("sent back something that is not plain data (message of 9123456 bytes exceeds the 268435456 byte limit)",
      "sent back something that is not plain data"),
     ("took longer than the 10 s time limit (an endless loop?)",
@@ -172,3 +173,11 @@ def test_an_integer_no_float_can_hold_is_the_students_failure():
     assert status == "failed" and "too large" in message and "instructor" not in message
     # Without such a value the same error is the grader's.
     assert verdict(OverflowError("math range error"), public=False)[0] == "error"
+
+
+def test_a_death_by_a_nameless_signal_is_called_one():
+    from autograder.sandbox import Limits, _death
+
+    assert _death(-37, Limits()) == "the process died with signal 37"  # a real-time signal (the watchdog's is 37)
+    assert _death(-10, Limits()) == "the process died with signal SIGUSR1"
+    assert _death(3, Limits()) == "the process exited with status 3 (sys.exit or os._exit in your code?)"
