@@ -94,6 +94,10 @@ class _Printed:
         return "".join(self.kept) + (f"\n[... {self.dropped} more characters]" if self.dropped else "")
 
 
+# The watchdog's signal: a real-time one, so a student's signal.alarm() keeps SIGALRM (Linux only).
+WATCHDOG_SIGNAL = signal.SIGRTMIN + 3 if hasattr(signal, "SIGRTMIN") else None
+
+
 class _Watchdog:
     """Dumps every thread's stack to fd 2 when a call runs past its time, without a thread of its own.
 
@@ -107,7 +111,7 @@ class _Watchdog:
 
     def __init__(self):
         self._timer = None
-        self._fallback = not (sys.platform == "linux" and hasattr(faulthandler, "register"))
+        self._fallback = not (sys.platform == "linux" and WATCHDOG_SIGNAL and hasattr(faulthandler, "register"))
 
     def arm(self, seconds):
         if self._fallback:
@@ -154,9 +158,8 @@ def _libc():
 
 def _posix_timer():
     """A CLOCK_MONOTONIC timer that raises WATCHDOG_SIGNAL, with faulthandler dumping on that signal."""
-    signal_number = signal.SIGRTMIN + 3  # a real-time signal: a student's signal.alarm() keeps SIGALRM
-    faulthandler.register(signal_number, all_threads=True)
-    event, timer = _SigEvent(sigev_signo=signal_number, sigev_notify=0), ctypes.c_void_p()  # SIGEV_SIGNAL
+    faulthandler.register(WATCHDOG_SIGNAL, all_threads=True)
+    event, timer = _SigEvent(sigev_signo=WATCHDOG_SIGNAL, sigev_notify=0), ctypes.c_void_p()  # SIGEV_SIGNAL
     if _libc().timer_create(1, ctypes.byref(event), ctypes.byref(timer)) != 0:  # CLOCK_MONOTONIC
         raise OSError(ctypes.get_errno(), "timer_create")
     return timer

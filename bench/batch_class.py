@@ -2,7 +2,7 @@
 run one after another (each --jobs 2, as N machines would) and their merge.
 
     .venv/bin/python bench/batch_class.py WORKDIR [--students 200] [--shards 4] [--only EX,...] [--shards-only]
-                                              [--run-shards K]
+                                              [--run-shards K] [--first-shard F]
 
 The class mixes correct submissions (the reference, the correct variants in tests/variants),
 mistaken ones (one known NumPy mistake from tests/mistakes, or one Keras mistake) and broken
@@ -11,7 +11,9 @@ Prints one JSON line: wall times, per-shard times, the status counts, and whethe
 output equals the unsharded one byte for byte (every file but times.json). --shards-only skips the
 unsharded run (the shards one after another are what one machine takes; the slowest shard and the
 merge, what N machines take) and so the comparison. --run-shards K grades only the first K of
-the N shards (with --shards-only): a measured sample of the class, for a machine without the hours.
+the N shards (with --shards-only): a measured sample of the class, for a machine without the hours;
+--first-shard F starts that sample at shard F, so a class can be measured in several sittings
+(the shards' seconds add up; their outputs are merged only when one run grades all of them).
 """
 
 from __future__ import annotations
@@ -89,6 +91,7 @@ def main(argv=None) -> None:
     parser.add_argument("--only", default="")
     parser.add_argument("--shards-only", action="store_true")
     parser.add_argument("--run-shards", type=int, default=0, help="grade only the first K shards (needs --shards-only)")
+    parser.add_argument("--first-shard", type=int, default=1, help="the first shard --run-shards grades")
     args = parser.parse_args(argv)
     shutil.rmtree(args.workdir, ignore_errors=True)
     build(args.workdir / "class", args.students)
@@ -99,7 +102,10 @@ def main(argv=None) -> None:
         print(json.dumps({"unsharded_s": whole}), flush=True)
     shards = []
     ran = args.run_shards if args.shards_only and args.run_shards else args.shards
-    for k in range(1, ran + 1):
+    first = args.first_shard if args.shards_only else 1
+    if not 1 <= first <= args.shards - ran + 1:
+        raise SystemExit(f"--first-shard {first} with --run-shards {ran}: the shards are 1 to {args.shards}")
+    for k in range(first, first + ran):
         shards.append(grade_all(str(args.workdir / "class"), "--out", str(args.workdir / f"shard{k}"), "--jobs", "2",
                                 "--shard", f"{k}/{args.shards}", *only))
         print(json.dumps({"shard": k, "seconds": shards[-1]}), flush=True)
@@ -111,11 +117,11 @@ def main(argv=None) -> None:
         one = tree(args.workdir / "merged" if args.shards_only else args.workdir / "out")
         merged = tree(args.workdir / "merged")
     else:  # a sample of the shards: nothing to merge (--merge needs all of them)
-        for k in range(1, ran + 1):
+        for k in range(first, first + ran):
             rows += json.loads((args.workdir / f"shard{k}" / "batch.json").read_text())["rows"]
         one = merged = {}
     print(json.dumps({
-        "students": args.students, "shards": args.shards, "shards_run": ran,
+        "students": args.students, "shards": args.shards, "shards_run": ran, "first_shard": first,
         "graded": len(rows), "unsharded_s": whole, "shard_s": shards, "shards_total_s": round(sum(shards), 1),
         "slowest_shard_s": max(shards), "merge_s": merge,
         "statuses": dict(collections.Counter(row["status"] for row in rows)),
