@@ -34,8 +34,9 @@ def _ratio(grade: dict, inprocess: dict, part: str, key: str) -> float | None:
 
 def render(out: dict, seconds: float, *, machine: str, versions: str, optimisations: str) -> str:
     grade, inprocess, nb, keras = out["grade"], out["inprocess"], out["nbgrader"], out["keras"]
+    paired = out.get("paired", grade)  # the engine's runs taken by turns with the in-process ones
     numpy_bwrap = _grade_row(grade, "NumPy", "bubblewrap") or _grade_row(grade, "NumPy", "no bubblewrap")
-    ratio = {(part, key): _ratio(grade, inprocess, part, key) for part in inprocess for key in ("exec", "wall")}
+    ratio = {(part, key): _ratio(paired, inprocess, part, key) for part in inprocess for key in ("exec", "wall")}
     n = nb["n"]
     per = {name: nb[name] / n for name in nb if isinstance(nb.get(name), float)}
     ours1, ours2 = per["grade-all --jobs 1"], per["grade-all --jobs 2"]
@@ -91,7 +92,7 @@ def render(out: dict, seconds: float, *, machine: str, versions: str, optimisati
         _table(["measure", "result", "aim"], headline),
         "",
     ]
-    parts += _check(out["check"]) + _grade(grade) + _isolation(grade, inprocess) + _ablations(out["ablations"])
+    parts += _check(out["check"]) + _grade(grade) + _isolation(paired, inprocess) + _ablations(out["ablations"])
     parts += _nbgrader(nb, per) + _scaling(out["scaling"]) + _keras_grade(speed, out["keras_tiers"])
     parts += _keras(keras, out["tf_proof"]) + _class(out["class"]) + _profile(out["profile"])
     if optimisations:
@@ -134,8 +135,9 @@ def _isolation(grade: dict, inprocess: dict) -> list[str]:
     return ["## The cost of isolation", "",
             "The same graders on the same submission, through the engine (a fresh sandboxed child per exercise) and "
             "in-process (autograder/inprocess.py: the submission imported into the grading process, calls served "
-            "by the child's own Session, arguments copied as the wire would; benchmarks only). Ratio > 1 is what "
-            "isolation costs.", "",
+            "by the child's own Session, arguments copied as the wire would; benchmarks only), run by turns so "
+            "that a change in the machine's speed hits both alike (medians of the same number of runs each; the "
+            "engine's runs here are not those of the table above). Ratio > 1 is what isolation costs.", "",
             _table(["part", "sandbox", "pytest session: engine / in-process", "whole command: engine / in-process"],
                    rows),
             ""]

@@ -83,18 +83,29 @@ class Bench:
         self.out["grade"] = rows
 
     def isolation(self) -> None:
+        """The engine and the in-process baseline on the same submission, run by turns (as the
+        ablation is), so that a change in the machine's speed hits both alike: what isolation costs."""
         self.section("in-process baseline")
-        rows = {}
-        for part, only, reps in (("NumPy", NUMPY, self.reps(5)), ("Keras", KERAS, self.reps(2)),
-                                 ("all six", NUMPY + KERAS, 1)):
-            walls, execs = [], []
+        rows, paired = {}, {}
+        for part, only, reps, modes in (("NumPy", NUMPY, self.reps(5), (True, False)),
+                                        ("Keras", KERAS, self.reps(2), (True, False)),
+                                        ("all six", NUMPY + KERAS, 1, (True,))):
+            base = {"wall": [], "exec": []}
+            engines = {sandbox: {"wall": [], "exec": []} for sandbox in modes}
             for _ in range(reps):
+                for sandbox in modes:
+                    wall, results = grade(self.root, self.root / "solutions", only, self.work / "r.json",
+                                          sandbox=sandbox)
+                    engines[sandbox]["wall"].append(wall)
+                    engines[sandbox]["exec"].append(results["execution_time"])
                 done = run([PY, "bench/inprocess_grade.py", "solutions", "--only", ",".join(only)], cwd=self.root)
-                result = json.loads(done.stdout.strip().splitlines()[-1])
-                walls.append(done.seconds)
-                execs.append(result["execution_time"])
-            rows[part] = {"wall": walls, "exec": execs}
+                base["wall"].append(done.seconds)
+                base["exec"].append(json.loads(done.stdout.strip().splitlines()[-1])["execution_time"])
+            rows[part] = base
+            for sandbox, times in engines.items():
+                paired[(part, "bubblewrap" if sandbox else "no bubblewrap")] = times
         self.out["inprocess"] = rows
+        self.out["paired"] = paired
 
     def ablations(self) -> None:
         self.section("ablations")
