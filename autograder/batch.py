@@ -75,9 +75,7 @@ def grade_all(submissions: Path, out: Path, *, config_path: Path, jobs: int = 1,
     only = list(only or [])
     if not submissions.is_dir():
         raise UsageError(f"{submissions}: not a directory of student folders")
-    for name in only:
-        if name not in config.exercises:
-            raise UsageError(f"unknown exercise '{name}' (choose from: {', '.join(config.exercises)})")
+    config.graded(only)  # an unknown name is a UsageError
     try:
         # Not isolated, a submission could write whatever the grading user can, other students'
         # results.json included (their paths are in the parent's command line).

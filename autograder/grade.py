@@ -82,12 +82,12 @@ def grade(submission: Path | intake.Submission, *, config: Config, only: list[st
     if check:
         public_only, standins, record = True, False, False
     try:
-        config.graded(only)
+        graded = config.graded(only)
         taken = submission if isinstance(submission, intake.Submission) else submission_files(submission, config, only)
         # The zygote starts up (a sandbox, an interpreter, NumPy) while the graders are found and checked;
         # nothing of the submission runs before its first child's import, after every check below.
         if forks is None and student_factory is None:
-            forks = zygote.start(config, taken.files, config.graded(only))
+            forks = zygote.start(config, taken.files, graded)
         found = discover(graders)
         check_graders(config, found)
         if record and student_factory is None:
@@ -107,7 +107,7 @@ def grade(submission: Path | intake.Submission, *, config: Config, only: list[st
             except sandbox.SandboxUnavailable as error:
                 raise EngineError(str(error)) from None
         seed = run_seed(config, submission_digest) if seed is None else seed
-        order = [name for name in config.exercises if name in found and (not only or name in only)]
+        order = [name for name in graded if name in found]
     except BaseException:
         if forks is not None:
             forks.close()

@@ -106,13 +106,19 @@ def test_a_syntax_error_is_reported_once_with_its_line(tmp_path, solution_mlp):
     assert f"mlp.py:{line} in <module>: def forward(self, inputs)" in done.stdout, done.stdout
 
 
+def _quick_check_limit(tmp_path, exercise: str) -> Path:
+    """A copy of grading.toml whose `exercise` has check_timeout_s = 1.5 (it has 5)."""
+    config = tmp_path / "grading.toml"
+    text = (REPO / "grading.toml").read_text()
+    section = text.index(f"[exercise.{exercise}]")
+    config.write_text(text[:section] + text[section:].replace("check_timeout_s = 5", "check_timeout_s = 1.5", 1))
+    return config
+
+
 def test_an_endless_loop_times_out_quickly_and_shows_the_stuck_line(tmp_path, solution_mlp):
     loop = "        for _ in range(epochs):\n"
     source = mutate(solution_mlp, loop, "        epoch = 0\n        while epoch < epochs:  # never incremented\n")
-    config = tmp_path / "grading.toml"
-    text = (REPO / "grading.toml").read_text()
-    section = text.index("[exercise.train_xor]")
-    config.write_text(text[:section] + text[section:].replace("check_timeout_s = 5", "check_timeout_s = 1.5", 1))
+    config = _quick_check_limit(tmp_path, "train_xor")
     results = check_results(make_submission(tmp_path / "loop", mlp=source), ["train_xor"], config)
     stuck = [t for t in results["train_xor"] if "time limit" in t["message"]]
     assert stuck and all("1.5 s time limit" in t["message"] for t in stuck), results
@@ -128,10 +134,7 @@ def test_a_loop_in_c_code_shows_the_stuck_line_too(tmp_path, solution_mlp):
         "\n\n_sigmoid_ok = sigmoid\n\n\ndef sigmoid(x):\n    import re\n"
         "    re.match(r\"(a+)+$\", \"a\" * 40 + \"b\")  # catastrophic backtracking, in C\n"
         "    return _sigmoid_ok(x)\n")
-    config = tmp_path / "grading.toml"
-    text = (REPO / "grading.toml").read_text()
-    section = text.index("[exercise.sigmoid]")
-    config.write_text(text[:section] + text[section:].replace("check_timeout_s = 5", "check_timeout_s = 1.5", 1))
+    config = _quick_check_limit(tmp_path, "sigmoid")
     results = check_results(make_submission(tmp_path / "c-loop", mlp=source), ["sigmoid"], config)
     stuck = [t for t in results["sigmoid"] if "1.5 s time limit" in t["message"]]
     line = source.splitlines().index("    re.match(r\"(a+)+$\", \"a\" * 40 + \"b\")  # catastrophic backtracking, in C") + 1
