@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import ast
 import functools
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -30,14 +31,14 @@ _GRADING_KEYS = {"seed": int, "hidden_visibility": str, "max_file_bytes": int, "
 _EXERCISE_KEYS = {
     "module": str, "standins": list, "timeout_s": (int, float), "check_timeout_s": (int, float),
     "wall_s": (int, float), "memory_mb": int,
-    "processes": int, "points": dict, "params": dict,
+    "processes": int, "points": dict, "params": dict, "preload": list,
 }
 _PARAM_TYPES = (int, float, bool, str, list)
 _NOTEBOOK_KEYS = {"name": str, "lesson": str, "sections": dict}
 
 
 _EXERCISE_FIELDS = {"name", "module", "standins", "timeout_s", "check_timeout_s", "wall_s", "memory_mb", "processes", "points",
-                    "params", "max_score"}  # what cfg.<name> reads from the section itself, not its params
+                    "params", "max_score", "preload"}  # what cfg.<name> reads from the section itself, not its params
 
 
 class ConfigError(ValueError):
@@ -56,6 +57,9 @@ class Exercise:
     points: dict[str, float]
     params: dict[str, object] = field(default_factory=dict)
     check_timeout_s: float = 10.0  # the per-call limit of `make check` (timeout_s when not given)
+    # Installed modules (never the submission's) each child of this exercise imports before the
+    # submission: a zygote forks the child when grading starts, so the import runs meanwhile.
+    preload: tuple[str, ...] = ()
 
     @property
     def max_score(self) -> float:
@@ -140,6 +144,12 @@ def load(path: Path) -> Config:
             raise ConfigError(f"grading.toml: '[exercise.{name}]' has no graders: write {files[0]} "
                               f"(and/or {files[1]}), or fix the exercise id")
         exercises[name] = _exercise(name, table, files, hidden_present=(graders / "hidden").is_dir())
+    modules = {exercise.module for exercise in exercises.values()}
+    for name, exercise in exercises.items():
+        for module in exercise.preload:
+            if module.split(".")[0] in modules:
+                raise ConfigError(f"grading.toml: 'exercise.{name}.preload' names {module!r}, a submission's module: "
+                                  "only installed packages may be imported ahead of the checks")
     for key in ("max_file_bytes", "wall_s", "scratch_mb"):
         if key in grading and grading[key] <= 0:
             raise ConfigError(f"grading.toml: 'grading.{key}' must be positive")
@@ -180,6 +190,11 @@ def _exercise(name: str, table: dict, graders: list[Path], hidden_present: bool)
         raise ConfigError(f"grading.toml: '[{where}.params]' is missing '{key}', which {read[key]} reads as cfg.{key}")
     for standin in table.get("standins", []):
         _check_type(f"{where}.standins", standin, str)
+    for module in table.get("preload", []):
+        _check_type(f"{where}.preload", module, str)
+        if not _MODULE_NAME.fullmatch(module):
+            raise ConfigError(f"grading.toml: '{where}.preload' entry {module!r} is not a module name "
+                              "(an installed package to import ahead, such as \"keras\")")
     for key in ("timeout_s", "check_timeout_s"):
         if key in table and not table[key] > 0:
             raise ConfigError(f"grading.toml: '{where}.{key}' must be a positive number of seconds, not {table[key]!r}")
@@ -190,7 +205,11 @@ def _exercise(name: str, table: dict, graders: list[Path], hidden_present: bool)
         processes=table.get("processes", 64), points=dict(table["points"]),
         params=dict(table.get("params", {})),
         check_timeout_s=float(table.get("check_timeout_s", table.get("timeout_s", 10))),
+        preload=tuple(table.get("preload", [])),
     )
+
+
+_MODULE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*")
 
 
 def parsed(path: Path) -> ast.Module:

@@ -98,14 +98,16 @@ class Student:
 
     def __init__(self, module: str, files: dict[str, bytes], limits: Limits, seed: int,
                  reference: str | None = None, standins: tuple[str, ...] = (), *,
-                 wall_s: float | None = None, submission_deadline: float | None = None, zygote=None):
+                 wall_s: float | None = None, submission_deadline: float | None = None, zygote=None,
+                 exercise: str = ""):
         """files: {"model.py": bytes} from intake.read(). wall_s: the exercise's time budget, counted
         from its first check; submission_deadline: when the whole submission's budget ends (monotonic);
-        zygote: the submission's zygote.Zygote, which forks the child (None: a fresh process)."""
+        zygote: the submission's zygote.Zygote, which forks the child (None: a fresh process);
+        exercise: the one graded (the zygote may have forked its child ahead)."""
         self.module, self.files, self.limits, self.seed = module, files, limits, seed
         self.reference, self.standins = reference, standins
         self.wall_s, self.submission_deadline = wall_s, submission_deadline
-        self.zygote = zygote
+        self.zygote, self.exercise = zygote, exercise
         self._exercise_deadline: float | None = None
         self._child: Child | None = None
         self._printed: list[str] = []  # what the student's code printed since take_output()
@@ -171,7 +173,8 @@ class Student:
         """
         if self._child is not None or self._import_failed is not None or f"{self.module}.py" not in self.files:
             return
-        self._child = Child(self.files, self.limits, deadline=self._deadline(), zygote=self.zygote)
+        self._child = Child(self.files, self.limits, deadline=self._deadline(), zygote=self.zygote,
+                            exercise=self.exercise)
         try:
             self._post("import", self.limits.timeout_s * 3, module=self.module, seed=self.seed)
         except StudentCrashed as error:

@@ -104,7 +104,7 @@ class GradingPlugin:
                                                    section.memory_mb, section.processes,
                                                    scratch_mb=self.config.scratch_mb),
                 seed=self.seed, reference=reference, standins=section.standins,
-                wall_s=section.wall_s, submission_deadline=self.deadline, zygote=self.zygote)
+                wall_s=section.wall_s, submission_deadline=self.deadline, zygote=self.zygote, exercise=exercise)
             self._watch(self.students[exercise])
         return self.students[exercise]
 

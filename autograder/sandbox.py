@@ -308,9 +308,10 @@ class Child:
     """
 
     def __init__(self, files: dict[str, bytes], limits: Limits, *, deadline: tuple[float, str] | None = None,
-                 zygote=None, slots: int = 0):
+                 zygote=None, exercise: str = "", slots: int = 0):
         """zygote: a zygote.Zygote to fork this child from (a fresh process started here if it
-        cannot). slots: start a zygote instead of a child, with that many scratch slots for the
+        cannot); exercise: the one this child serves (the zygote may have forked it ahead).
+        slots: start a zygote instead of a child, with that many scratch slots for the
         children it will fork (zygote.Zygote does this; it talks over `control`, not requests)."""
         self.limits = limits
         self.deadline = deadline
@@ -321,7 +322,7 @@ class Child:
         self.cgroup = None
         self._files, self._queued = files, []
         self._adoption = threading.Lock()  # taking a zygote's child in, from here or a background thread
-        self._forked = zygote.fork(limits) if zygote is not None else None  # None again once adopted
+        self._forked = zygote.fork(limits, exercise) if zygote is not None else None  # None again once adopted
         if self._forked is not None:
             # A child of the zygote: its folders are the zygote's, its inbox and scratch its own.
             forked = self._forked

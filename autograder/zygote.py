@@ -60,16 +60,28 @@ def start(config: Config, files: dict[str, bytes], exercises: list[str]) -> Zygo
     largest = sandbox.Limits(max(s.timeout_s for s in sections), max(s.memory_mb for s in sections),
                              sum(s.processes for s in sections) + 1, scratch_mb=config.scratch_mb)
     try:
-        return Zygote(files, largest, slots=len(sections) + SPARE_SLOTS)
+        forks = Zygote(files, largest, slots=len(sections) + SPARE_SLOTS,
+                       preload={s.name: s.preload for s in sections if s.preload})
     except (OSError, sandbox.SandboxUnavailable):
         return None  # each child starts on its own, as without a zygote
+    for section in sections:
+        if section.preload and f"{section.module}.py" in files:
+            # Forked now, it imports those packages while the grader starts and earlier exercises
+            # are graded; the submission's import waits for the grader's request, as always.
+            forks.fork_ahead(section.name, sandbox.Limits(section.timeout_s, section.memory_mb, section.processes,
+                                                          scratch_mb=config.scratch_mb))
+    return forks
 
 
 class Zygote:
     """The fork server of one submission. limits: the largest any of its children gets (each child
-    then lowers its memory limit to its own exercise's); slots: how many children it may fork."""
+    then lowers its memory limit to its own exercise's); slots: how many children it may fork;
+    preload: {exercise: installed modules each of its children imports as soon as it is forked}."""
 
-    def __init__(self, files: dict[str, bytes], limits: sandbox.Limits, slots: int):
+    def __init__(self, files: dict[str, bytes], limits: sandbox.Limits, slots: int,
+                 preload: dict[str, tuple[str, ...]] | None = None):
+        self.preload = dict(preload or {})
+        self._ahead: dict[str, tuple[sandbox.Limits, Forked]] = {}  # forked before their exercise asked
         self._send_lock = threading.Lock()  # requests go out whole, and a fork's child joins _pending first
         self._read_lock = threading.Lock()  # one reader of answers at a time (see _read_one)
         self._statuses: dict[int, int | None] = {}
@@ -82,17 +94,28 @@ class Zygote:
         self._server = sandbox.Child(files, limits, slots=slots)
         self.mode, self.workdir = self._server.mode, Path(self._server.workdir)
 
-    def fork(self, limits: sandbox.Limits) -> Forked | None:
+    def fork_ahead(self, exercise: str, limits: sandbox.Limits) -> None:
+        """Fork `exercise`'s first child now (it imports its preload meanwhile); fork() hands it out."""
+        forked = self.fork(limits, exercise)
+        if forked is not None:
+            self._ahead[exercise] = (limits, forked)
+
+    def fork(self, limits: sandbox.Limits, exercise: str = "") -> Forked | None:
         """A new child for one exercise, or None (no slot left, or the zygote failed: start a fresh one).
 
         It does not wait: the zygote forks while the grader goes on (it may still be starting up),
-        and Forked.adopt() takes the child in before its first request is written."""
+        and Forked.adopt() takes the child in before its first request is written. The child
+        fork_ahead() made for `exercise`, if any, is handed out first."""
         with self._send_lock:
+            ahead = self._ahead.get(exercise)
+            if ahead is not None and (ahead[0].memory_mb, ahead[0].processes) == (limits.memory_mb, limits.processes):
+                del self._ahead[exercise]  # (other limits: not the child asked for, and close() ends it)
+                return ahead[1]
             if self.broken or self._next >= self.slots:
                 return None
             slot, self._next = self._next, self._next + 1
             try:
-                forked, message, theirs = self._prepare(slot, limits)
+                forked, message, theirs = self._prepare(slot, limits, self.preload.get(exercise, ()))
             except OSError as error:
                 self._break(error)
                 return None
@@ -108,7 +131,8 @@ class Zygote:
                     os.close(fd)
             return forked
 
-    def _prepare(self, slot: int, limits: sandbox.Limits) -> tuple[Forked, dict, tuple[int, int, int]]:
+    def _prepare(self, slot: int, limits: sandbox.Limits,
+                 preload: tuple[str, ...]) -> tuple[Forked, dict, tuple[int, int, int]]:
         """The child's folders, pipes and cgroup; the fork request and the pipe ends it takes along."""
         inbox = self.workdir / f"inbox-{slot}"
         inbox.mkdir()
@@ -132,7 +156,7 @@ class Zygote:
         output_read, output_write = os.pipe()
         os.set_blocking(requests, False)
         message = {"op": "fork", "memory": limits.memory_mb * 1024 * 1024, "scratch": scratch,
-                   "landlock": rules, "namespaces": self.mode == "bubblewrap"}
+                   "landlock": rules, "namespaces": self.mode == "bubblewrap", "preload": list(preload)}
         cgroup = reaper.PidsCgroup(limits.processes) if os.geteuid() == 0 else None
         forked = Forked(self, output_read, requests, replies, str(inbox), scratch, cgroup)
         return forked, message, (request_read, reply_write, output_write)
@@ -203,8 +227,13 @@ class Zygote:
         return code if isinstance(code, int) else None
 
     def close(self, *, wait: bool = True) -> None:
+        """End the zygote and the children forked ahead that no exercise took (they ran only
+        their preload); each child an exercise took is ended by its own sandbox.Child."""
         with self._send_lock:
+            unclaimed, self._ahead = [forked for _, forked in self._ahead.values()], {}
             self._break(OSError("closed"))
+        for forked in unclaimed:
+            forked.end()
         self._server.close(wait=wait)
 
 
@@ -240,6 +269,16 @@ class Forked:
         if self.cgroup is not None:
             self.cgroup.add(pid)  # before its first request: nothing of the submission has run yet
         self.pid = pid
+
+    def end(self) -> None:
+        """Never used by an exercise: kill it if it was taken in, and give back what it holds (a
+        child not taken in is still in the zygote's sandbox, and dies with it)."""
+        if self._pidfd >= 0:
+            with contextlib.suppress(ProcessLookupError):
+                signal.pidfd_send_signal(self._pidfd, signal.SIGKILL)
+            os.close(self._pidfd)
+            self._pidfd = -1
+        self.discard()
 
     def discard(self) -> None:
         """Never forked: give back its pipes and cgroup."""

@@ -1,7 +1,7 @@
 """Grade with one of the engine's speed-ups switched off, to measure what each one buys.
 
     python bench/ablation.py grade SUBMISSION --only EX,.. [--prefetch N] [--plugins all] [--close wait]
-                             [--zygote off] [--sweep full] [--watchdog thread] [--early off]
+                             [--zygote off] [--sweep full] [--watchdog thread] [--early off] [--preload off]
     python bench/ablation.py grade-all SUBMISSIONS OUT --only EX,.. --jobs N
 
 `grade` prints one JSON line (execution_time of the pytest session, wall time of grade()).
@@ -12,7 +12,9 @@
 --watchdog thread: the child arms its stack dump with faulthandler.dump_traceback_later (a thread
   per call) instead of its POSIX timer (the child.py of a temporary engine copy says so);
 --early off: the submission is taken in and its zygote started after pytest and NumPy are
-  imported (inside grade()), not before them as the CLI does.
+  imported (inside grade()), not before them as the CLI does;
+--preload off: no exercise's child is forked ahead to import grading.toml's preload (each imports
+  what it needs with the submission, when its exercise starts).
 `grade-all` runs from this script, so it cannot use the fork server (multiprocessing would run a
 script's __main__ again in each worker): it grades with one `python -m autograder grade`
 subprocess per submission, as before the fork server.
@@ -21,6 +23,7 @@ subprocess per submission, as before the fork server.
 import argparse
 import atexit
 import contextlib
+import dataclasses
 import io
 import json
 import os
@@ -49,6 +52,7 @@ def main(argv=None) -> int:
     parser.add_argument("--sweep", choices=["once", "full"], default="once")
     parser.add_argument("--watchdog", choices=["timer", "thread"], default="timer")
     parser.add_argument("--early", choices=["on", "off"], default="on")
+    parser.add_argument("--preload", choices=["on", "off"], default="on")
     parser.add_argument("--jobs", type=int, default=1)
     args = parser.parse_args(argv)
     only = args.only.split(",")
@@ -59,6 +63,9 @@ def main(argv=None) -> int:
     from autograder.config import load  # noqa: E402
 
     config = load(ROOT / "grading.toml")
+    if args.preload == "off":
+        config = dataclasses.replace(config, exercises={name: dataclasses.replace(section, preload=())
+                                                        for name, section in config.exercises.items()})
     if args.watchdog == "thread":
         sandbox._HERE = _engine_with_thread_watchdog()
     taken = forks = None

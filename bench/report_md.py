@@ -182,10 +182,13 @@ def _scaling(scaling: dict) -> list[str]:
 def _keras_grade(speed: dict, tiers: str) -> list[str]:
     rows = [["`python -c \"import tensorflow\"`", spread(speed["import"])],
             ["`grade solutions --only keras_mnist` (bubblewrap)", spread(speed["grade"])]]
+    if speed.get("no preload"):
+        rows.append(["the same without `preload` (`bench/ablation.py grade ... --preload off`)", spread(speed["no preload"])])
     return ["## Keras grading against a bare TensorFlow import", "",
             "Interleaved runs. The grade covers the TensorFlow import in the sandbox, the load and build checks, "
             "train_model's check (a few eager steps on the grader's own model) and one training of the student's "
-            "pipeline that the public and the hidden accuracy checks share.", "",
+            "pipeline that the public and the hidden accuracy checks share. With grading.toml's `preload`, the "
+            "child imports Keras from the moment grading starts, while the grader starts up.", "",
             _table(["command", "wall"], rows), "",
             "Accuracy tiers of four known models under grading.toml's budget (bench/keras_tiers.py --course): the "
             "same training the grader runs, scored on the 10000 MNIST test digits.", "", tiers, ""]

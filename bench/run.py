@@ -159,13 +159,15 @@ class Bench:
         """The whole keras_mnist grade of the reference against a bare TensorFlow import, interleaved,
         and the accuracy tiers of four known models under grading.toml's training budget."""
         self.section("keras grade")
-        imports, grades = [], []
+        imports, grades, unloaded = [], [], []
         for _ in range(self.reps(3)):
             imports.append(run([PY, "-c", "import tensorflow"], cwd=self.root).seconds)
             wall, results = grade(self.root, self.root / "solutions", KERAS, self.work / "k.json")
             assert results["score"] == results["extra_data"]["max_score"], results["output"]
             grades.append(wall)
-        self.out["keras_grade"] = {"import": imports, "grade": grades}
+            unloaded.append(run([PY, "bench/ablation.py", "grade", "solutions", "--only", ",".join(KERAS),
+                                 "--preload", "off"], cwd=self.root).seconds)
+        self.out["keras_grade"] = {"import": imports, "grade": grades, "no preload": unloaded}
         done = run([PY, "bench/keras_tiers.py", "--course", "--seeds", "0,1,2" if self.quick else "0,1,2,3,4"],
                    cwd=self.root, timeout=3600)
         self.out["keras_tiers"] = done.stdout.strip()

@@ -26,6 +26,9 @@ def _config(tmp_path, text):
     (TOML.replace('hidden_visibility = "after_due_date"', 'hidden_visibility = "later"', 1), "hidden_visibility"),
     (TOML.replace("params = { rtol", "params = { rtoll = 1.0, rtol", 1), "rtoll"),
     ("[grading\nseed = 1", "not valid TOML"),
+    (TOML.replace('preload = ["keras"]', 'preload = ["mlp"]', 1), "exercise.keras_mnist.preload"),
+    (TOML.replace('preload = ["keras"]', 'preload = ["keras; import os"]', 1), "exercise.keras_mnist.preload"),
+    (TOML.replace('preload = ["keras"]', 'preload = "keras"', 1), "exercise.keras_mnist.preload"),
 ])
 def test_config_mistakes_are_one_line_errors_naming_the_key(tmp_path, text, names):
     with pytest.raises(ConfigError, match=re.escape(names)):

@@ -92,6 +92,38 @@ def test_a_child_writes_only_its_own_scratch_space_and_it_is_bounded(forks):
     assert _call(_child(forks), "ok")["ok"] is True
 
 
+PRELOADED = b"""
+import sys
+AT_IMPORT = "colorsys" in sys.modules  # what was imported before the submission was
+def preloaded():
+    return AT_IMPORT
+"""
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_a_child_forked_ahead_has_imported_its_preload_and_an_unused_one_is_ended(mode, monkeypatch):
+    monkeypatch.setenv("AUTOGRADER_SANDBOX", mode)
+    limits = sandbox.Limits(timeout_s=5, memory_mb=1024)
+    server = zygote.Zygote({"m.py": PRELOADED}, limits, slots=4,
+                           preload={"ahead": ("no_such_module_anywhere", "colorsys"), "unused": ("colorsys",)})
+    try:
+        server.fork_ahead("ahead", limits)
+        server.fork_ahead("unused", limits)
+        unused = server._ahead["unused"][1]
+        children = [sandbox.Child({"m.py": PRELOADED}, limits, zygote=server, exercise=name) for name in ("ahead", "other")]
+        assert children[0].process is not unused and isinstance(children[0].process, zygote.Forked)
+        for child in children:  # a preload that fails costs nothing: the submission's import reports
+            assert child.request(wire.encode({"op": "import", "module": "m"})) == {"ok": None, "output": ""}
+        assert [_call(child, "preloaded")["ok"] for child in children] == [True, False]
+        for child in children:
+            child.close()
+        assert unused.adopt() and os.path.exists(f"/proc/{unused.pid}")
+    finally:
+        server.close()
+    assert not os.path.exists(f"/proc/{unused.pid}") or "zombie" in Path(f"/proc/{unused.pid}/status").read_text()
+    assert unused.cgroup is None or unused.cgroup.path is None  # its pids cgroup is removed
+
+
 def test_a_dead_zygote_leaves_fresh_children(forks):
     first = _child(forks)
     os.killpg(forks._server.process.pid, signal.SIGKILL)
