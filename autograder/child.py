@@ -331,9 +331,9 @@ def zygote(control):
     {"op": "status", "pid": n}, answered with that child's exit status once it has exited.
     Returns only in a forked child, once it is confined: its (requests, replies) streams and the
     modules it is to import before any request (its preload), for serve() to run at the stack
-    depth a fresh child runs it (Python 3.11 allocates frames in
-    16 KB chunks, and a serve() a few frames deeper can sit on a chunk's edge, where every call
-    and return maps and unmaps one: that made TensorFlow's import a third slower).
+    depth a fresh child runs it (Python 3.11 allocates frames in 16 KB chunks, and a serve() a
+    few frames deeper can sit on a chunk's edge, where every call and return maps and unmaps
+    one: that made TensorFlow's import a third slower).
     """
     import socket
     import time

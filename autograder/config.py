@@ -34,6 +34,7 @@ _EXERCISE_KEYS = {
     "processes": int, "points": dict, "params": dict, "preload": list,
 }
 _PARAM_TYPES = (int, float, bool, str, list)
+_MODULE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*")  # what preload may name
 _NOTEBOOK_KEYS = {"name": str, "lesson": str, "sections": dict}
 
 
@@ -207,9 +208,6 @@ def _exercise(name: str, table: dict, graders: list[Path], hidden_present: bool)
         check_timeout_s=float(table.get("check_timeout_s", table.get("timeout_s", 10))),
         preload=tuple(table.get("preload", [])),
     )
-
-
-_MODULE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*")
 
 
 def parsed(path: Path) -> ast.Module:
