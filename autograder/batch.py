@@ -9,7 +9,8 @@ there is no fork server (Windows) each is a `python -m autograder grade` subproc
 What OUT holds (the class report and the LMS exports read it):
 
     OUT/gradebook.csv                  one row per entry of SUBMISSIONS, sorted by name: student,
-                                       one column per exercise, total, status, detail, grader_digest
+                                       one column per exercise, total, (with --due: submitted_at,
+                                       late_days, penalty, final,) status, detail, grader_digest
     OUT/batch.json                     the same rows as data, with the raw folder names (cells in
                                        gradebook.csv are escaped for spreadsheets), the grader
                                        digest, --only and the shard
@@ -17,6 +18,7 @@ What OUT holds (the class report and the LMS exports read it):
                                        submission and graders give the same bytes
     OUT/students/<name>/times.json     {"execution_time": s, "exercise_seconds": {exercise: s}}
     OUT/students/<name>/.key           the skip key results.json was graded under
+    OUT/regrade.csv, OUT/history/      when a run changed scores: regrade.py
 
 Every entry of SUBMISSIONS gets a row. A folder is graded unless a rule refuses it: a name
 that starts with "." (hidden), a name that is not printable text, a symbolic link, or an
@@ -29,9 +31,10 @@ entry that is not a folder. status is one of:
     refused          not graded, by one of the rules above or the submission file rules
     error            grading did not finish (the engine failed, the wall limit, an interrupt)
 
-A submission is skipped when its .key matches: the digest of its exercise files, the
-grader digest (engine, graders, grading.toml, reference solutions) and --only; --force
-regrades everything. --shard K/N grades the entries whose name hashes to K (of N), and
+A submission is skipped when its .key matches: the digest of its exercise files as the grading
+process read them, the digests of the engine, the graders (wherever grading.toml puts them) and
+the reference solutions, grading.toml, the data folders (digests.py) and --only; --force
+regrades everything. With --due, deadlines.py adds the late columns. --shard K/N grades the entries whose name hashes to K (of N), and
 --merge combines the shard outputs into what one unsharded run writes, byte for byte.
 """
 
@@ -51,12 +54,12 @@ from pathlib import Path
 
 from rich.progress import Progress
 
-from . import reaper, sandbox
+from . import deadlines, digests, reaper, regrade, sandbox
 from .config import load
 from .errors import UsageError
 from .intake import digest, submission_files
-from .gradebook import STATUSES, Row, merge, parse_shard, shard_of, write_outputs  # noqa: F401 (the CLI's)
-from .results import grader_digest, scores_by_exercise, write_atomic
+from .gradebook import STATUSES, Row, merge, name_refusal, parse_shard, shard_of, write_outputs  # noqa: F401 (the CLI's)
+from .results import scores_by_exercise, write_atomic
 from .text import plain
 
 # A submission's grade ends within grading.toml's wall_s (its time budget); past that plus this
@@ -68,10 +71,16 @@ INTERRUPTED = 130
 
 def grade_all(submissions: Path, out: Path, *, config_path: Path, jobs: int = 1, only: list[str] | None = None,
               allow_unsandboxed: bool = False, force: bool = False, shard: tuple[int, int] | None = None,
-              wall_limit_s: float | None = None, entry=None) -> int:
+              wall_limit_s: float | None = None, entry=None, due: str | None = None,
+              late_penalty: float | None = None, submitted_at: Path | None = None,
+              extensions: Path | None = None) -> int:
     """Grade every entry of `submissions` into `out`; returns 0, or raises KeyboardInterrupt after
-    writing the gradebook of what finished when SIGINT or SIGTERM stopped the run."""
+    writing the gradebook of what finished when SIGINT or SIGTERM stopped the run.
+
+    due, late_penalty, submitted_at, extensions: grade-all's --due ISO8601, --late-penalty FRACTION,
+    --submitted-at CSV (student,submitted_at) and --extensions CSV (student,due); deadlines.py."""
     config = load(config_path)
+    lateness = _deadline(due, late_penalty, submitted_at, extensions)
     only = list(only or [])
     if not submissions.is_dir():
         raise UsageError(f"{submissions}: not a directory of student folders")
@@ -86,7 +95,9 @@ def grade_all(submissions: Path, out: Path, *, config_path: Path, jobs: int = 1,
         raise UsageError("--jobs must be at least 1")
     _check_apart(submissions, out)
     reaper.become_subreaper()  # orphans of a killed worker's children come to this process
-    graders = grader_digest(config_path)
+    inputs = {**digests.parts(config_path), "only": only}  # the skip key, but for the submission's digest
+    graders = digests.combined(inputs)
+    before = regrade.earlier(out)
     entries = sorted(os.listdir(submissions))
     mine = [name for name in entries if shard is None or shard_of(name, shard[1]) == shard[0]]
     rows: dict[str, Row] = {}
@@ -99,7 +110,7 @@ def grade_all(submissions: Path, out: Path, *, config_path: Path, jobs: int = 1,
         try:
             taken = submission_files(submissions / name, config)
             files = taken.files
-            key = json.dumps([digest(files), graders, only])
+            key = _key(inputs, digest(files))
         except (OSError, ValueError) as error:  # unreadable or refused by the file rules (UsageError)
             rows[name] = Row(name, "refused", plain(error).splitlines()[0] if str(error) else type(error).__name__)
             continue
@@ -118,8 +129,8 @@ def grade_all(submissions: Path, out: Path, *, config_path: Path, jobs: int = 1,
     try:
         with Progress(transient=False) as progress:
             task = progress.add_task("grading", total=len(mine), completed=len(mine) - len(todo))
-            futures = {pool.submit(_grade_one, runner, submissions / name, out / "students" / name, key, files,
-                                   config_path, only): name for name, key, files in todo}
+            futures = {pool.submit(_grade_one, runner, submissions / name, out / "students" / name, inputs, files,
+                                   config_path, only): name for name, _, files in todo}
             try:
                 for future in as_completed(futures):
                     rows[futures[future]] = future.result()
@@ -136,23 +147,52 @@ def grade_all(submissions: Path, out: Path, *, config_path: Path, jobs: int = 1,
     for name in mine:
         rows.setdefault(name, Row(name, "error", "not graded: the run was interrupted (run grade-all again to finish)"))
     ordered = [rows[name] for name in mine]
+    if lateness is not None:
+        deadlines.apply(ordered, **lateness["rule"])
     write_outputs(out, ordered, exercises=list(config.exercises), graders=graders, only=only,
-                  shard=shard, entries=len(entries))
+                  shard=shard, entries=len(entries), deadline=None if lateness is None else lateness["manifest"])
+    changed = regrade.record(out, before, ordered, config.graded(only))
     if interrupted:
         raise KeyboardInterrupt
     counts = {status: sum(row.status == status for row in ordered) for status in STATUSES}
     print(f"{len(ordered)} entries ({len(todo)} graded this run): "
           + ", ".join(f"{count} {status}" for status, count in counts.items() if count)
           + f" -> {plain(out / 'gradebook.csv')}")
+    if changed:
+        print(changed)
+    if lateness is not None:
+        unknown = sum(row.total is not None and row.final is None for row in ordered)
+        late = sum(bool(row.late_days) for row in ordered)
+        print(f"deadline {lateness['manifest']['due']}: {late} late" + (
+            f", {unknown} with no submission time (final left blank: see detail)" if unknown else ""))
     return 0
+
+
+def _key(inputs: dict, submission: str) -> str:
+    return json.dumps({**inputs, "submission": submission}, sort_keys=True)
+
+
+def _deadline(due: str | None, rate: float | None, submitted_at: Path | None, extensions: Path | None) -> dict | None:
+    """The late rule of a run ({"rule": deadlines.apply's arguments, "manifest": what batch.json records})."""
+    if due is None:
+        if rate is not None or submitted_at is not None or extensions is not None:
+            raise UsageError("--late-penalty, --submitted-at and --extensions need --due")
+        return None
+    if submitted_at is None:
+        raise UsageError("--due needs --submitted-at CSV (student,submitted_at: times from the platform)")
+    moment = deadlines.need_time(due, "--due")
+    rate = deadlines.check_rate(0.0 if rate is None else float(rate))
+    times = deadlines.read_times(submitted_at, "submitted_at")
+    extended = deadlines.read_times(extensions, "due") if extensions is not None else {}
+    return {"rule": {"due": moment, "rate": rate, "submitted": times, "extensions": extended},
+            "manifest": {"due": moment.isoformat(), "late_penalty": rate,
+                         "extensions": {name: when.isoformat() for name, when in sorted(extended.items())}}}
 
 
 def refused(submissions: Path, name: str) -> str:
     """Why an entry of SUBMISSIONS is not graded, or "" when it is a folder to grade."""
-    if name.startswith("."):
-        return "hidden (its name starts with '.'): not graded; rename it to grade it"
-    if plain(name) != name or not name.isprintable():
-        return "its name is not printable text: rename the folder to grade it"
+    if name_refusal(name):
+        return name_refusal(name)
     path = submissions / name
     if path.is_symlink():
         return "a symbolic link: links are not followed; copy the folder in instead"
@@ -199,15 +239,15 @@ def _one_line(text: str) -> str:
     return " ".join(plain(text).split())[:500]
 
 
-def _grade_one(runner, folder: Path, target: Path, key: str, files: dict, config_path: Path,
+def _grade_one(runner, folder: Path, target: Path, inputs: dict, files: dict, config_path: Path,
                only: list[str]) -> Row:
     try:
-        return _grade(runner, folder, target, key, files, config_path, only)
+        return _grade(runner, folder, target, inputs, files, config_path, only)
     except Exception as error:  # one student's trouble is a row, never the batch's end
         return Row(folder.name, "error", _one_line(f"{type(error).__name__}: {error}"))
 
 
-def _grade(runner, folder: Path, target: Path, key: str, files: dict, config_path: Path, only: list[str]) -> Row:
+def _grade(runner, folder: Path, target: Path, inputs: dict, files: dict, config_path: Path, only: list[str]) -> Row:
     name = folder.name
     target.mkdir(parents=True, exist_ok=True)
     (target / ".key").unlink(missing_ok=True)  # until the new results.json is complete
@@ -223,7 +263,16 @@ def _grade(runner, folder: Path, target: Path, key: str, files: dict, config_pat
         return Row(name, "refused", _one_line(message))
     if code != 0:
         return Row(name, "error", _one_line(message))
-    write_atomic(target / ".key", key)  # written last: results.json without it is graded again
+    # The key names what was graded: the bytes the grading process read (a folder rewritten since
+    # the batch looked at it is graded as the process read it, and graded again next run), and
+    # the graders only if they did not change while it ran.
+    try:
+        extra = json.loads((target / "results.json").read_text())["extra_data"]
+        graded, by = str(extra["submission_sha256"]), extra["grader_digest"]
+    except (OSError, ValueError, KeyError, TypeError):
+        graded, by = "", None
+    if graded and by == digests.combined(inputs):
+        write_atomic(target / ".key", _key(inputs, graded))  # written last: results.json without it is graded again
     return _row(name, target, files)
 
 

@@ -3,6 +3,7 @@
     python -m autograder check [DIR] [--only EX,...]      public checks, a table, exit 0 iff all pass
     python -m autograder grade DIR --results FILE [...]   full grading, Gradescope results.json
     python -m autograder grade-all DIR --out OUT [--jobs N] [--force] [--shard K/N]
+                                  [--due ISO8601 --submitted-at CSV [--late-penalty F] [--extensions CSV]]
     python -m autograder grade-all --merge SHARD_OUT [SHARD_OUT ...] --out OUT
     python -m autograder generate [--check]               exercises/ and the nbgrader notebook from solutions/
     python -m autograder release OUT                      the student repository (instructors)
@@ -72,6 +73,11 @@ def parser() -> argparse.ArgumentParser:
                        help="seconds one submission may take in all (default: grading.toml wall_s + 120)")
     batch.add_argument("--allow-unsandboxed", action="store_true",
                        help="grade without bubblewrap (only for submissions you trust)")
+    batch.add_argument("--due", metavar="ISO8601", help="the due time, with its zone (e.g. 2026-12-01T17:00:00+00:00)")
+    batch.add_argument("--late-penalty", type=float, metavar="FRACTION",
+                       help="share of the score taken per started day late (default 0), at most all of it")
+    batch.add_argument("--submitted-at", type=Path, metavar="CSV", help="student,submitted_at: times from the platform")
+    batch.add_argument("--extensions", type=Path, metavar="CSV", help="student,due: a student's own due time")
 
     generate = commands.add_parser("generate", help="regenerate exercises/ from solutions/")
     generate.add_argument("--check", action="store_true", help="only report drift; exit 1 if any")
@@ -262,7 +268,8 @@ def _grade_all(args) -> int:
     from .errors import UsageError
 
     if args.merge:
-        if args.submissions is not None or args.shard or args.force or args.only:
+        if args.submissions is not None or args.shard or args.force or args.only or args.due or args.submitted_at \
+                or args.late_penalty is not None or args.extensions:
             raise UsageError("--merge takes only the shard folders and --out")
         return batch.merge(args.merge, args.out)
     if args.submissions is None:
@@ -271,7 +278,8 @@ def _grade_all(args) -> int:
                            entry=main,
                            allow_unsandboxed=args.allow_unsandboxed or _allowed_by_environment(), force=args.force,
                            shard=batch.parse_shard(args.shard) if args.shard else None,
-                           wall_limit_s=args.wall_limit)
+                           wall_limit_s=args.wall_limit, due=args.due, late_penalty=args.late_penalty,
+                           submitted_at=args.submitted_at, extensions=args.extensions)
 
 
 def _started(args, config):

@@ -22,7 +22,6 @@ A module refused or absent scores 0 on its exercises; the note says which file t
 from __future__ import annotations
 
 import errno
-import hashlib
 import os
 import re
 import stat
@@ -30,6 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .config import Config
+from .digests import files_digest
 from .errors import UsageError
 
 SKIP_DIRS = frozenset({"__MACOSX", "__pycache__", "node_modules", "venv", ".venv", "site-packages"})
@@ -54,10 +54,8 @@ class Submission:
 
 
 def digest(files: dict[str, bytes]) -> str:
-    sha = hashlib.sha256()
-    for name in sorted(files):
-        sha.update(name.encode() + b"\0" + files[name] + b"\0")
-    return sha.hexdigest()
+    """sha256 of the files as read, names included, each framed by its length (digests.py)."""
+    return files_digest(files)
 
 
 def module_for(name: str, modules) -> str | None:

@@ -8,7 +8,6 @@ surrogates replaced, so no message can make a write fail half-way.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import tempfile
@@ -65,17 +64,11 @@ def scores_by_exercise(results: dict) -> dict[str, float]:
 
 
 def grader_digest(config_path: Path, *, package: Path = PACKAGE, solutions: Path = SOLUTIONS) -> str:
-    """sha256 of everything besides the submission that can change a score: the engine's code and
-    data, the graders, grading.toml and the reference solutions (grade-all's skip key uses it)."""
-    sha = hashlib.sha256()
-    parts = [("engine", package, sorted(path for path in package.rglob("*") if path.is_file()
-                                        and "__pycache__" not in path.parts and path.suffix != ".pyc")),
-             ("solutions", solutions, sorted(solutions.glob("*.py")) if solutions.is_dir() else [])]
-    for label, root, paths in parts:
-        for path in paths:
-            sha.update(f"{label}/{path.relative_to(root).as_posix()}".encode() + b"\0" + path.read_bytes() + b"\0")
-    sha.update(b"grading.toml\0" + Path(config_path).read_bytes())
-    return sha.hexdigest()
+    """sha256 of everything besides the submission that can change a score: the engine, the graders
+    wherever grading.toml puts them, their data, grading.toml and the reference solutions (digests.py)."""
+    from .digests import grader_digest as digest
+
+    return digest(config_path, package=package, solutions=solutions)
 
 
 def _default_digest() -> str:
