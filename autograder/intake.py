@@ -170,7 +170,16 @@ def _walk(folder: int, prefix: str, depth: int, modules, candidates, notes, seen
 
 
 def _read_regular(folder: int, name: str, max_bytes: int) -> tuple[bytes | None, str]:
-    """The file's bytes, or None and why: opened without following a link, regular, within size."""
+    """The file's bytes, or None and why: regular (checked before it is opened: opening a device runs
+    its driver), opened without following a link and checked again, within size."""
+    try:
+        seen = os.stat(name, dir_fd=folder, follow_symlinks=False)
+    except OSError as error:
+        return None, f"cannot be read ({error.strerror})"
+    if stat.S_ISLNK(seen.st_mode):
+        return None, "is a symbolic link (submit the file itself)"
+    if not stat.S_ISREG(seen.st_mode):
+        return None, "is not a regular file"
     try:
         fd = os.open(name, _FILE_FLAGS, dir_fd=folder)
     except OSError as error:
@@ -179,8 +188,8 @@ def _read_regular(folder: int, name: str, max_bytes: int) -> tuple[bytes | None,
         return None, f"cannot be read ({error.strerror})"
     try:
         info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode):
-            return None, "is not a regular file"
+        if not stat.S_ISREG(info.st_mode) or (info.st_dev, info.st_ino) != (seen.st_dev, seen.st_ino):
+            return None, "is not a regular file"  # swapped for something else since it was looked at
         if info.st_size > max_bytes:
             return None, f"is larger than the {_size(max_bytes)} limit"
         chunks, total = [], 0

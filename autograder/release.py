@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import ast
 import json
+import os
 import re
 import subprocess
 import sys
@@ -255,15 +256,39 @@ def release(out: Path, *, repo: Path = REPO, config_path: Path | None = None, in
     """Write the student repository into `out` (new, empty, or an earlier release); return the files written."""
     out = Path(out)
     files = contents(repo=repo, config_path=config_path, instructor_repo=instructor_repo, instructor_ref=instructor_ref)
+    for relative in [*files, MANIFEST]:
+        _no_link_inside(out, relative)  # before anything is deleted
     _clear_previous(out)
     written = []
     for relative, data in sorted(files.items()):
-        target = out / relative
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(data)
-        written.append(target)
-    (out / MANIFEST).write_text(json.dumps({"engine_version": __version__, "files": sorted(files)}, indent=1) + "\n")
+        written.append(_write(out, relative, data))
+    _write(out, MANIFEST, (json.dumps({"engine_version": __version__, "files": sorted(files)}, indent=1) + "\n").encode())
     return written
+
+
+def _no_link_inside(out: Path, relative: str) -> None:
+    """Refuse a release path whose folders, below out, include a symbolic link (a release holds none:
+    writing or deleting through one would reach whatever it points to, solutions/ say)."""
+    path = out
+    for part in Path(relative).parts[:-1]:
+        path = path / part
+        if path.is_symlink():
+            raise UsageError(f"{path} is a symbolic link: release never writes or deletes through a link; "
+                             "remove the link (a release holds only real folders) and run it again")
+
+
+def _write(out: Path, relative: str, data: bytes) -> Path:
+    """Write one file of the release as a new regular file: a link in its place is replaced, not followed."""
+    _no_link_inside(out, relative)
+    target = out / relative
+    target.parent.mkdir(parents=True, exist_ok=True)
+    _no_link_inside(out, relative)  # mkdir(exist_ok) accepts a link to a folder made meanwhile
+    if target.is_symlink():
+        target.unlink()
+    fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o644)
+    with os.fdopen(fd, "wb") as stream:
+        stream.write(data)
+    return target
 
 
 def _clear_previous(out: Path) -> None:
@@ -276,15 +301,17 @@ def _clear_previous(out: Path) -> None:
         previous = json.loads((out / MANIFEST).read_text())["files"]
     except (OSError, ValueError, KeyError, TypeError):
         raise UsageError(f"{out} is not empty and is not an earlier release: choose an empty or new folder") from None
+    previous = [relative for relative in previous if isinstance(relative, str) and not Path(relative).is_absolute()
+                and ".." not in Path(relative).parts]  # a manifest only ever names paths inside the release
+    for relative in previous:
+        _no_link_inside(out, relative)
     folders = set()
     for relative in previous:
-        if not isinstance(relative, str) or Path(relative).is_absolute() or ".." in Path(relative).parts:
-            continue  # a manifest only ever names paths inside the release
         path = out / relative
         if path.is_file() or path.is_symlink():
-            path.unlink()
+            path.unlink()  # a link itself, never what it points to
         folders.update(path.parents)
     # Folders that held only released files go too; anything added since (.git, .venv) stays.
     for folder in sorted(folders, key=lambda p: len(p.parts), reverse=True):
-        if out in folder.parents and folder.is_dir() and not any(folder.iterdir()):
+        if out in folder.parents and folder.is_dir() and not folder.is_symlink() and not any(folder.iterdir()):
             folder.rmdir()

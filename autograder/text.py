@@ -22,7 +22,8 @@ _ANSI = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)?|[
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]|[\ud800-\udfff]")
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+!|~:@])")  # ':' and '@': GitHub's bare-URL and e-mail autolinks
 _WWW = re.compile(r"(?i)(www)\.")
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# "'" too: the escape's own mark, so that "=1+1" and "'=1+1" stay two different cells.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "'")
 
 
 def clean(text: object) -> str:
@@ -61,6 +62,7 @@ def for_markdown(text: object) -> str:
 
 
 def for_csv(text: object) -> str:
-    """A spreadsheet cell that is never a formula (OWASP: prefix a leading =, +, -, @ with ')."""
+    """A spreadsheet cell that is never a formula (OWASP: prefix a leading =, +, -, @ with '; a leading '
+    gets one more, so no two texts escape alike)."""
     value = plain(text)
     return "'" + value if value.startswith(_FORMULA_START) else value
