@@ -3,7 +3,8 @@
 It reads OUT/batch.json (grade-all's rows: status and detail per entry), each student's
 results.json (Gradescope's format: each test's tags are [exercise id, "public" or "hidden"])
 and times.json (wall times, kept out of results.json by grade-all), and shows:
-the score histogram per exercise, the pass rate of every check, the most frequent hints
+the changes of the last regrade (OUT/regrade.csv), the final scores after late penalties
+(grade-all --due), the score histogram per exercise, the pass rate of every check, the most frequent hints
 (a check that recognises a known wrong implementation gives that misconception's hint instead
 of its generic one, so each named misconception is a row of its own), the slowest
 submissions, and every submission that was refused or crashed. Folder names, hints and
@@ -24,6 +25,7 @@ import numpy as np
 
 from . import __version__
 from .exports import read_batch
+from . import regrade
 from .gradebook import Row
 from .report import CSS, figure, pyplot
 from .results import write_atomic
@@ -58,6 +60,15 @@ class ClassResults:
     rows: dict[str, Row]  # student -> grade-all's row
     results: dict[str, dict] = field(default_factory=dict)  # student -> results.json, for those that have one
     times: dict[str, dict] = field(default_factory=dict)  # student -> times.json
+    regrades: list[dict[str, str]] = field(default_factory=list)  # OUT/regrade.csv's rows (regrade.py)
+
+    def late(self) -> dict | None:
+        """With deadlines (grade-all --due): the final scores and who was late or has no time; else None."""
+        if not any(row.submitted_at is not None for row in self.rows.values()):
+            return None
+        finals = [row.final for row in self.rows.values() if row.final is not None]
+        return {"finals": finals, "late": sum(bool(row.late_days) for row in self.rows.values()),
+                "no_time": sorted(name for name, row in self.rows.items() if row.total is not None and row.final is None)}
 
     def max_points(self) -> dict[str, float]:
         best: dict[str, float] = {}
@@ -119,7 +130,7 @@ class ClassResults:
 
 def load(out: Path) -> ClassResults:
     exercises, rows = read_batch(out)
-    found = ClassResults(exercises, rows)
+    found = ClassResults(exercises, rows, regrades=regrade.read(out))
     for student in rows:
         path = results_path(out, student)
         try:
@@ -183,6 +194,19 @@ def build_page(data: ClassResults) -> str:
     if totals:
         parts.append(f"<p>Total score over {len(totals)} graded submissions: median {statistics.median(totals):g}, "
                      f"mean {statistics.fmean(totals):.1f}, max {max(totals):g} of {sum(data.max_points().values()):g}.</p>")
+    late = data.late()
+    if late is not None:
+        finals = late["finals"]
+        parts.append(f"<p>After late penalties: {late['late']} submissions late"
+                     + (f", final score median {statistics.median(finals):g}, mean {statistics.fmean(finals):.1f}"
+                        if finals else "")
+                     + (f"; no submission time (final left blank): {_h(', '.join(late['no_time']))}"
+                        if late["no_time"] else "") + ".</p>")
+    if data.regrades:
+        parts.append("<h2>Changed at the last regrade</h2><p>regrade.csv: the earlier gradebook is in history/.</p>"
+                     "<table><tr><th>student</th><th>exercise</th><th>old</th><th>new</th><th>reason</th></tr>"
+                     + "".join("<tr>" + "".join(f"<td>{_h(line.get(column, ''))}</td>" for column in regrade.COLUMNS)
+                               + "</tr>" for line in data.regrades) + "</table>")
     parts.append("<h2>Scores per exercise</h2>")
     parts.append(_histograms(data) if data.results else '<p class="missing">No results.json to plot.</p>')
     parts.append("<h2>Pass rate per check</h2>")
@@ -226,6 +250,18 @@ def build_markdown(data: ClassResults) -> str:
     maxima = data.max_points()
     lines = [f"# Class report: {len(data.rows)} submissions", "", "| status | submissions |", "| --- | ---: |"]
     lines += [f"| {m(s)} | {n} |" for s, n in sorted(statuses.items())]
+    late = data.late()
+    if late is not None:
+        finals = late["finals"]
+        lines += ["", f"After late penalties: {late['late']} submissions late"
+                  + (f", final score median {statistics.median(finals):g}, mean {statistics.fmean(finals):.1f}"
+                     if finals else "")
+                  + (f"; no submission time (final left blank): {m(', '.join(late['no_time']))}"
+                     if late["no_time"] else "") + "."]
+    if data.regrades:
+        lines += ["", "## Changed at the last regrade", "", "regrade.csv; the earlier gradebook is in history/.", "",
+                  "| student | exercise | old | new | reason |", "| --- | --- | ---: | ---: | --- |"]
+        lines += [f"| {' | '.join(m(line.get(column, '')) for column in regrade.COLUMNS)} |" for line in data.regrades]
     lines += ["", "## Scores per exercise", "", "| exercise | out of | graded | median | mean | full marks | zero |",
               "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"]
     for exercise in data.exercises + ["total"]:

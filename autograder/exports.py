@@ -19,7 +19,9 @@ one row per student; the import form maps one column to a user field (email addr
 or ID number) and the others to grade items or their feedback.
 
 A blank grade is written, and listed on stderr, for a roster student with no row and for a
-row without a total (refused, or an error: something to look at, not a zero).
+row without a total (refused, or an error: something to look at, not a zero). When grade-all
+ran with --due, the grade is the final score (total x (1 - penalty)), per exercise too, and a
+student with no submission time is left blank and listed: never taken to be on time.
 """
 
 from __future__ import annotations
@@ -145,11 +147,19 @@ def _grades(out: Path, roster: list[dict[str, str]], config: Config, assignment:
         columns = [assignment]
         points = [f"{sum(config.exercises[exercise].max_score for exercise in exercises):g}"]
     rows, blank = [], []
+    late = any(row.submitted_at is not None for row in book.values())  # grade-all ran with --due: final counts
     for student in roster:
         graded = book.get(student["folder"])
         if graded is None:
             blank.append(f"{student['folder']}: not in this grade-all output")
             grades = [""] * len(columns)
+        elif late:
+            keep = None if graded.penalty is None else 1 - graded.penalty
+            grades = [_number(None if keep is None or exercise not in graded.scores else
+                              round(graded.scores[exercise] * keep, 6)) for exercise in exercises] \
+                if per_exercise else [_number(graded.final)]
+            if graded.final is None:
+                blank.append(f"{student['folder']}: {graded.status}: {graded.detail}")
         else:
             grades = [_number(graded.scores.get(exercise)) for exercise in exercises] if per_exercise else [
                 _number(graded.total)]

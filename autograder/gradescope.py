@@ -35,7 +35,6 @@ from __future__ import annotations
 
 import io
 import json
-import math
 import os
 import re
 import shutil
@@ -46,6 +45,7 @@ import zipfile
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from . import deadlines
 from .config import load
 from .errors import UsageError
 
@@ -183,8 +183,7 @@ def late_penalty(metadata: dict, rule: str) -> tuple[float, str]:
     if rate == 0 or submitted is None or due is None or submitted <= due:
         return 0.0, ""
     late = submitted - due
-    units = math.ceil(late / timedelta(**{f"{unit}s": 1}))
-    share = min(1.0, rate * units)
+    share = deadlines.penalty(deadlines.late_units(submitted, due, unit), rate)  # grade-all's rule too
     return share, (f"Submitted {_describe(late)} after the due date: the score is reduced by {share:.0%} "
                    f"({rate:.0%} per started {unit}).")
 
@@ -211,11 +210,7 @@ def _due_date(metadata: dict) -> datetime | None:
 
 
 def _time(text) -> datetime | None:
-    try:
-        moment = datetime.fromisoformat(str(text))
-    except ValueError:
-        return None
-    return moment if moment.tzinfo is not None else None  # comparing naive and aware times would be a guess
+    return deadlines.parse_time(text)  # None without a zone: comparing naive and aware times would be a guess
 
 
 def _describe(late: timedelta) -> str:
