@@ -3,7 +3,7 @@ CLI, build submissions, and the engine's toy course (tests/toy/).
 
 The toy course is the engine's own fixture lesson, so that the engine's tests pass whatever lesson
 the repository holds: a NumPy function (scale), a class graded with a stand-in (predict), a
-hidden-only exercise (total) and a slow one with a short limit (fit), all in one module, toy.py.
+hidden-only exercise (mean) and a slow one with a short limit (fit), all in one module, toy.py.
 `--config tests/toy/grading.toml` grades against it in this repository wherever no stand-in is
 needed; toy_repository() lays it out as a whole repository (the engine copied, the toy course
 where a lesson goes), for the paths that read solutions/ and exercises/ beside the engine.
@@ -39,20 +39,24 @@ def run_cli(*args: str, cwd: Path = REPO, env: dict | None = None, timeout: floa
                           timeout=timeout, env={**os.environ, **(env or {})})
 
 
-def grade_folders(submissions: Path, out: Path, *extra: str, cwd: Path = REPO) -> dict[str, dict]:
+def grade_folders(submissions: Path, out: Path, *extra: str, cwd: Path = REPO, config: Path | None = None) -> dict[str, dict]:
     """`grade-all --jobs 2` over a folder of submissions, as an instructor grades a class:
     {submission folder: its results.json}."""
-    done = run_cli("grade-all", str(submissions), "--out", str(out), "--jobs", "2", *extra, cwd=cwd)
+    done = run_cli(*_config(config), "grade-all", str(submissions), "--out", str(out), "--jobs", "2", *extra, cwd=cwd)
     assert done.returncode == 0, done.stderr
     return {folder.name: json.loads((out / "students" / folder.name / "results.json").read_text())
             for folder in submissions.iterdir()}
 
 
-def grade(submission: Path, results: Path, *extra: str, cwd: Path = REPO) -> dict:
+def grade(submission: Path, results: Path, *extra: str, cwd: Path = REPO, config: Path | None = None) -> dict:
     """Grade a folder with `python -m autograder grade` and return its results.json."""
-    done = run_cli("grade", str(submission), "--results", str(results), *extra, cwd=cwd)
+    done = run_cli(*_config(config), "grade", str(submission), "--results", str(results), *extra, cwd=cwd)
     assert done.returncode == 0, done.stderr
     return json.loads(results.read_text())
+
+
+def _config(path: Path | None) -> tuple[str, ...]:
+    return ("--config", str(path)) if path else ()
 
 
 def copy_of_repository(copy: Path) -> Path:

@@ -74,8 +74,8 @@ EXPECTED: dict[str, dict[str, tuple]] = {
     "syntax_error": {exercise: ALL for exercise in NUMPY},
     "os_exit_in_predict": {"predict": PREDICT_BROKEN},
     "infinite_loop": {"scale": ("test_scale_keeps_shape",)},  # it loops on 3-d input only
-    "memory_bomb": {"fit": ALL},
-    "monkeypatch_numpy": {"total": ALL},
+    "memory_bomb": {"predict": PREDICT_BROKEN},
+    "monkeypatch_numpy": {"mean": ALL},
     "lying_ndarray": {"predict": PREDICT_BROKEN},
     "nan_outputs": {"predict": PREDICT_BROKEN},
     "forged_npyfile": {"predict": PREDICT_BROKEN},
@@ -100,7 +100,7 @@ BWRAP_ONLY = {
 }
 BWRAP, NO_NAMESPACES = "bubblewrap", "no namespaces"
 # What a mode changes in an attack's score: without namespaces the scratch watchdog kills the filler.
-EXPECTED_IN_MODE = {NO_NAMESPACES: {"scratch_fill": {"total": ALL}}}
+EXPECTED_IN_MODE = {NO_NAMESPACES: {"scratch_fill": {"mean": ALL}}}
 # Judged in the trusted process whatever the sandbox: when the bubblewrap run has them, the
 # fallback run leaves them out (it checks what differs there: limits, kills, cleanup).
 SANDBOX_INDEPENDENT = ("monkeypatch_numpy", "lying_ndarray", "nan_outputs", "forged_npyfile", "forged_deep_json",

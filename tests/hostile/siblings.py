@@ -131,5 +131,5 @@ def _reached(*args, **kwargs):
 
 
 if _REACHED:  # every exercise's own code fails, whatever stands in for the rest
-    scale = total = fit = _reached
+    scale = mean = fit = _reached
     Line.__init__ = Line.predict = _reached

@@ -36,5 +36,5 @@ def _leak(function):
 
 
 _steal()
-scale, total, fit = _leak(scale), _leak(total), _leak(fit)
+scale, mean, fit = _leak(scale), _leak(mean), _leak(fit)
 Line.predict = _leak(Line.predict)

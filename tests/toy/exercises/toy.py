@@ -17,16 +17,16 @@ def scale(x, factor):
     raise NotImplementedError("scale is not implemented yet")
 
 
-def total(x):
-    """The sum of every entry.
+def mean(x):
+    """The average of every entry.
 
     Args:
         x: array of any shape.
     Returns:
-        A float: the sum of x's entries.
+        A float: the mean of x's entries.
     """
-    # TODO: add up every entry of x.
-    raise NotImplementedError("total is not implemented yet")
+    # TODO: average every entry of x.
+    raise NotImplementedError("mean is not implemented yet")
 
 
 class Line:

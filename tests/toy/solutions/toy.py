@@ -19,17 +19,17 @@ def scale(x, factor):
     ### END SOLUTION
 
 
-def total(x):
-    """The sum of every entry.
+def mean(x):
+    """The average of every entry.
 
     Args:
         x: array of any shape.
     Returns:
-        A float: the sum of x's entries.
+        A float: the mean of x's entries.
     """
-    # TODO: add up every entry of x.
+    # TODO: average every entry of x.
     ### BEGIN SOLUTION
-    return float(np.sum(x))
+    return float(np.mean(x))
     ### END SOLUTION
 
 
