@@ -1,13 +1,14 @@
 """Text a submission chooses is data: hidden checks never echo it, and every view escapes it.
 
-One submission (the reference solution plus the attacks below, one per exercise) is graded
-with `python -m autograder grade --junit --summary` in each sandbox mode:
-- sigmoid raises an exception whose class name carries the hidden input's values and whose
+One submission of the toy course (its reference solution plus the attacks below, one per
+exercise) is graded with `python -m autograder grade --junit --summary` in each sandbox mode:
+- scale raises an exception whose class name carries the hidden input's values and whose
   message holds rich markup, terminal escape sequences (OSC 52 clipboard write, window title,
   clear screen), XML-illegal control characters, a Markdown link and image, and a lone surrogate;
-- sigmoid_derivative raises NotImplementedError with a stub-shaped message carrying the input;
-- forward returns an object of a class named after the input;
-- backward exits with a status it chose (173).
+- mean (hidden checks only) raises NotImplementedError with a stub-shaped message carrying the
+  input, and exits with a status it chose (173) on integer input;
+- predict returns an object of a class named after the input;
+- fit exits with a status it chose (173).
 Hidden checks must show none of it; public checks show it, escaped where it lands.
 It runs in every sandbox mode of conftest.SANDBOX_MODES.
 """
@@ -18,15 +19,16 @@ import json
 import xml.etree.ElementTree as ET
 
 import pytest
-from conftest import REPO, SANDBOX_MODES, make_submission, run_cli
+from conftest import SANDBOX_MODES
 from markdown_it import MarkdownIt
+from support import TOY_SOLUTION, make_submission, run_cli
 
 from autograder.handle import StudentCrashed, StudentError
 from autograder.plugin import WITHHELD, _Seen, verdict
 from autograder.wire import Opaque
 
 MODES = SANDBOX_MODES
-NUMPY = "sigmoid,sigmoid_derivative,forward,backward"
+NUMPY = "scale,predict,mean,fit"
 NASTY = ("\x1b]52;c;aGk=\x07\x1b]0;owned\x07\x1b[2J[link=http://evil.example]click[/] [/] "
          "\x00\x0b\x1f ![pixel](http://evil.example/p.png) [here](http://evil.example) \ud800 end")
 
@@ -37,32 +39,34 @@ import numpy as _np
 def _leak(x):
     return "".join(str(int(abs(v) * 1000) % 10) for v in _np.ravel(_np.asarray(x, dtype=float))[:12])
 
-def sigmoid(x):
+def scale(x, factor):
     raise type("Leak" + _leak(x), (Exception,), {})(NASTY)
 
-def sigmoid_derivative(a):
-    raise NotImplementedError("Leak" + _leak(a) + " is not implemented yet")
+def mean(x):
+    if _np.asarray(x).dtype.kind == "i":
+        import os
+        os._exit(173)
+    raise NotImplementedError("Leak" + _leak(x) + " is not implemented yet")
 
-def _forward(self, x):
+def _predict(self, x):
     return type("Leak" + _leak(x), (), {})()
-MLP.forward = _forward
+Line.predict = _predict
 
-def _backward(self, x, y, learning_rate):
+def fit(x, y, epochs):
     import os
     os._exit(173)
-MLP.backward = _backward
 '''.replace("NASTY", repr(NASTY))
 
 
 @pytest.fixture(scope="module", params=list(MODES.values()), ids=list(MODES))
-def graded(request, tmp_path_factory):
+def graded(request, tmp_path_factory, toy_repo):
     root = tmp_path_factory.mktemp("untrusted")
-    folder = make_submission(root / "sub", mlp=(REPO / "solutions" / "mlp.py").read_text() + ATTACK)
+    folder = make_submission(root / "sub", toy=TOY_SOLUTION + ATTACK)
     out = root / "out"
     out.mkdir()
     done = run_cli("grade", str(folder), "--results", str(out / "results.json"), "--junit", str(out / "junit.xml"),
                    "--summary", str(out / "summary.md"), "--only", NUMPY, "--allow-unsandboxed", env=request.param,
-                   timeout=300)
+                   timeout=300, cwd=toy_repo)
     return done, out
 
 
@@ -81,24 +85,24 @@ def test_a_hostile_message_never_stops_grading_or_leaves_temporary_files(graded)
 
 def test_hidden_checks_echo_no_name_message_or_status_the_submission_chose(graded):
     _, out = graded
-    hidden = [t for t in _tests(out, "hidden") if t["tags"][0] != "train_xor"]
-    assert {t["tags"][0] for t in hidden} == {"sigmoid", "sigmoid_derivative", "forward", "backward"}
+    hidden = _tests(out, "hidden")
+    assert {t["tags"][0] for t in hidden} == {"scale", "predict", "mean"}
     for test in hidden:
         assert "Leak" not in test["output"] and "173" not in test["output"], test
     outputs = {t["tags"][0]: t["output"] for t in hidden if t["status"] != "passed"}
-    assert outputs["sigmoid"] == "your code raised an exception"
-    assert outputs["sigmoid_derivative"] == "not implemented yet"
-    assert outputs["backward"] == "your code crashed: the process exited (sys.exit or os._exit in your code?)"
-    assert WITHHELD in [t["output"] for t in hidden if t["tags"][0] == "forward"]
+    assert outputs["scale"] == "your code raised an exception"
+    assert sorted(t["output"] for t in hidden if t["tags"][0] == "mean") == [
+        "not implemented yet", "your code crashed: the process exited (sys.exit or os._exit in your code?)"]
+    assert WITHHELD in [t["output"] for t in hidden if t["tags"][0] == "predict"]
 
 
 def test_public_checks_show_the_submissions_own_text(graded):
     # The attacks did run: the same text is in the public checks (which may show it).
     _, out = graded
     public = {t["tags"][0]: t["output"] for t in _tests(out, "public") if t["status"] != "passed"}
-    assert "Leak" in public["sigmoid"] and "[link=http://evil.example]" in public["sigmoid"]
-    assert "Leak" in public["sigmoid_derivative"] and "Leak" in public["forward"]
-    assert "exited with status 173" in public["backward"]
+    assert "Leak" in public["scale"] and "[link=http://evil.example]" in public["scale"]
+    assert "Leak" in public["predict"]
+    assert "exited with status 173" in public["fit"]
 
 
 def test_junit_parses_whatever_the_messages_hold(graded):
@@ -121,11 +125,11 @@ def test_the_markdown_summary_renders_no_link_image_or_html(graded):
 # -- verdict(): the trusted side's wording, unit by unit ---------------------------------
 
 def test_a_hidden_check_names_only_builtin_exception_types():
-    assert verdict(StudentError("ValueError", "x=[0.5]", "mlp.py line 9, in f"), public=False)[1] == \
+    assert verdict(StudentError("ValueError", "x=[0.5]", "toy.py line 9, in f"), public=False)[1] == \
         "your code raised ValueError"
     assert verdict(StudentError("Leak0512", "", ""), public=False)[1] == "your code raised an exception"
-    public = verdict(StudentError("Leak0512", "x=[0.5]", "mlp.py line 9, in f"), public=True)[1]
-    assert public == "your code raised Leak0512: x=[0.5] (mlp.py line 9, in f)"
+    public = verdict(StudentError("Leak0512", "x=[0.5]", "toy.py line 9, in f"), public=True)[1]
+    assert public == "your code raised Leak0512: x=[0.5] (toy.py line 9, in f)"
 
 
 @pytest.mark.parametrize("crash, shown", [

@@ -15,7 +15,8 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from conftest import REPO, make_submission, requires_bwrap, requires_root_dropping, run_cli
+from conftest import requires_bwrap, requires_root_dropping
+from support import run_cli, toy_submission
 
 from autograder import sandbox, wire, zygote
 
@@ -24,7 +25,6 @@ pytestmark = pytest.mark.skipif(not zygote.available(), reason=(
     f"this kernel has ABI {sandbox.landlock_abi()}"))
 
 MODES = [pytest.param("bubblewrap", marks=requires_bwrap), pytest.param("dropped", marks=requires_root_dropping)]
-NUMPY = "sigmoid,sigmoid_derivative,forward,backward,train_xor"
 CODE = b"""
 import os, time
 def ok():
@@ -136,13 +136,13 @@ def test_a_dead_zygote_leaves_fresh_children(forks):
 
 
 @pytest.mark.parametrize("env", [pytest.param({}, marks=requires_bwrap), pytest.param("no namespaces", marks=requires_root_dropping)])
-def test_a_grade_records_the_zygote_and_leaves_nothing(tmp_path, env, no_namespaces):
+def test_a_grade_records_the_zygote_and_leaves_nothing(tmp_path, env, no_namespaces, toy_repo):
     env = no_namespaces if env == "no namespaces" else env
     children = Path(tempfile.mkdtemp(prefix="zygote-children-"))  # a place the dropped uid can reach
     children.chmod(0o711)
     try:
-        done = run_cli("grade", str(REPO / "solutions"), "--results", str(tmp_path / "r.json"), "--only", NUMPY,
-                       env={**env, "TMPDIR": str(children)})
+        done = run_cli("grade", str(toy_submission(tmp_path / "reference")), "--results", str(tmp_path / "r.json"),
+                       env={**env, "TMPDIR": str(children)}, cwd=toy_repo)
         assert done.returncode == 0, done.stderr
         assert list(children.iterdir()) == []  # every folder of the zygote and its children is gone
     finally:
@@ -150,7 +150,7 @@ def test_a_grade_records_the_zygote_and_leaves_nothing(tmp_path, env, no_namespa
     results = json.loads((tmp_path / "r.json").read_text())
     assert results["score"] == results["extra_data"]["max_score"]
     assert results["extra_data"]["sandbox_layers"]["zygote"] is True
-    off = run_cli("grade", str(REPO / "solutions"), "--results", str(tmp_path / "off.json"), "--only", "sigmoid",
-                  env={**env, "AUTOGRADER_ZYGOTE": "0"})
+    off = run_cli("grade", str(tmp_path / "reference"), "--results", str(tmp_path / "off.json"), "--only", "scale",
+                  env={**env, "AUTOGRADER_ZYGOTE": "0"}, cwd=toy_repo)
     assert off.returncode == 0, off.stderr
     assert json.loads((tmp_path / "off.json").read_text())["extra_data"]["sandbox_layers"]["zygote"] is False
