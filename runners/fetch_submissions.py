@@ -1,6 +1,7 @@
 """Fetch each student's exercise files from their repository into SUBMISSIONS/<folder>/, nothing else.
 
     python runners/fetch_submissions.py CLASS_LIST SUBMISSIONS [--base-url URL] [--path exercises] [--log FILE]
+                                        [--api-url URL] [--submitted-at FILE]
 
 CLASS_LIST is a CSV with a header `folder,repository[,ref]`: the folder name grade-all will
 use, the repository (`owner/name`, joined to --base-url, default https://github.com/), and an
@@ -11,8 +12,15 @@ bare repository, and only the blobs at <path>/<module>.py, for the modules gradi
 are read with `git cat-file`, and only when git records them as regular files (a symlink is
 mode 120000 and is skipped) no larger than --max-bytes. A read token comes from the
 environment variable GRADER_TOKEN and reaches git as an HTTP header through GIT_CONFIG_*
-variables: never on a command line, never written to disk. fetched.csv in SUBMISSIONS records,
-per student, the commit graded, the files copied and why anything was skipped.
+variables: never on a command line, never written to disk. The log (SUBMISSIONS-fetched.csv)
+records, per student, the commit graded, the files copied, why anything was skipped, the time
+this script fetched the repository (fetched_at, this machine's clock, UTC) and the time the
+hosting service says the repository was last pushed to (pushed_at: GitHub's REST API,
+--api-url, default https://api.github.com for github.com repositories; blank elsewhere).
+A commit's own date is never used: the student sets it. --submitted-at FILE writes
+`student,submitted_at` for grade-all --due: the pushed time when the service reported one no
+later than the fetch (the commit fetched was pushed by then), else the fetch time (the commit
+fetched was there by then; a push that raced the fetch is not the one graded).
 A repository that cannot be fetched gets no folder (so no "missing" grade it did not earn).
 Exit status: 0 every repository was fetched (files may still be missing), 1 some could not
 be, 2 a bad class list.
@@ -23,12 +31,16 @@ from __future__ import annotations
 import argparse
 import base64
 import csv
+import json
 import os
 import re
 import subprocess
 import sys
 import tempfile
 import tomllib
+import urllib.error
+import urllib.request
+from datetime import datetime, timezone
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -86,6 +98,34 @@ def fetch_one(url: str, ref: str, files: list[str], path: str, target: Path, max
         return commit, copied, notes
 
 
+def pushed_at(api_url: str, repository: str, token: str | None) -> str:
+    """The time the hosting service last saw a push to the repository (ISO 8601, UTC), or ""."""
+    if not api_url:
+        return ""
+    request = urllib.request.Request(f"{api_url.rstrip('/')}/repos/{repository}",
+                                     headers={"Accept": "application/vnd.github+json",
+                                              **({"Authorization": f"Bearer {token}"} if token else {})})
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            answer = json.loads(response.read(1_000_000))
+        moment = datetime.fromisoformat(str(answer["pushed_at"]).replace("Z", "+00:00"))
+    except (OSError, ValueError, KeyError, TypeError, urllib.error.URLError):
+        return ""
+    if moment.tzinfo is None:
+        return ""
+    return moment.astimezone(timezone.utc).isoformat()
+
+
+def submitted_at(fetched: str, pushed: str) -> str:
+    """What grade-all --due takes as the student's time (see the module docstring)."""
+    return pushed if pushed and datetime.fromisoformat(pushed) <= datetime.fromisoformat(fetched) else fetched
+
+
+def _cell(text: str) -> str:
+    """A CSV cell no spreadsheet runs as a formula (as autograder/text.py's for_csv)."""
+    return "'" + text if text.startswith(("=", "+", "-", "@", "\t", "\r", "'")) else text
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("class_list", type=Path)
@@ -95,6 +135,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--config", type=Path, default=REPO / "grading.toml")
     parser.add_argument("--max-bytes", type=int, default=1_000_000)
     parser.add_argument("--log", type=Path, help="default: SUBMISSIONS-fetched.csv, beside SUBMISSIONS")
+    parser.add_argument("--api-url", help="the hosting service's REST API, for pushed_at (default: "
+                        "https://api.github.com when --base-url is GitHub's; '' for none)")
+    parser.add_argument("--submitted-at", type=Path, metavar="FILE",
+                        help="also write student,submitted_at here, for grade-all --due")
     args = parser.parse_args(argv)
     log_path = args.log or args.submissions.with_name(args.submissions.name + "-fetched.csv")
 
@@ -114,12 +158,16 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {args.class_list}: a folder name is listed twice", file=sys.stderr)
         return 2
 
-    files, env = exercise_files(args.config), git_environment(os.environ.get("GRADER_TOKEN"))
+    token = os.environ.get("GRADER_TOKEN")
+    files, env = exercise_files(args.config), git_environment(token)
+    api_url = args.api_url if args.api_url is not None else (
+        "https://api.github.com" if args.base_url.rstrip("/") == "https://github.com" else "")
+    times = []
     args.submissions.mkdir(parents=True, exist_ok=True)
     failed = 0
     with open(log_path, "w", newline="") as stream:
         log = csv.writer(stream)
-        log.writerow(["folder", "repository", "commit", "files", "note"])
+        log.writerow(["folder", "repository", "commit", "files", "note", "fetched_at", "pushed_at"])
         for row in students:
             folder, repository, ref = row["folder"], row["repository"], row.get("ref") or "HEAD"
             try:
@@ -132,9 +180,19 @@ def main(argv: list[str] | None = None) -> int:
                 commit, copied, notes = "", [], [f"could not fetch: {reason[0][:300]}"]
             else:
                 (args.submissions / folder).mkdir(exist_ok=True)  # fetched, no files: grade-all says "missing"
-            log.writerow([folder, repository, commit, " ".join(copied), "; ".join(notes)])
+            fetched = datetime.now(timezone.utc).replace(microsecond=0).isoformat() if commit else ""
+            pushed = pushed_at(api_url, repository, token) if commit else ""
+            if commit:
+                times.append((folder, submitted_at(fetched, pushed)))
+            log.writerow([_cell(cell) for cell in (folder, repository, commit, " ".join(copied), "; ".join(notes),
+                                                   fetched, pushed)])
             print(f"{folder}: {commit[:12] or '-'} {' '.join(copied) or 'no files'}{'; ' if notes else ''}"
                   f"{'; '.join(notes)}")
+    if args.submitted_at:
+        with open(args.submitted_at, "w", newline="") as stream:
+            writer = csv.writer(stream, lineterminator="\n")
+            writer.writerow(["student", "submitted_at"])
+            writer.writerows([_cell(folder), when] for folder, when in times)
     print(f"fetched {len(students) - failed} of {len(students)} repositories into {args.submissions} (log: {log_path})")
     return 1 if failed else 0
 

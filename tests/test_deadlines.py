@@ -8,11 +8,17 @@ no submission time (flagged, never taken to be on time).
 from __future__ import annotations
 
 import csv
+import http.server
 import io
+import json
+import os
+import subprocess
+import sys
+import threading
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from conftest import run_cli
+from conftest import REPO, run_cli
 from test_instructor_inputs import ADD, MUL, course, grade_all
 
 from autograder import deadlines, gradescope
@@ -114,3 +120,57 @@ def test_a_submission_time_without_a_zone_is_refused(late_class, tmp_path):
     done = run_cli("--config", str(config), "grade-all", str(root / "subs"), "--out", str(tmp_path / "out"),
                    "--due", DUE, "--submitted-at", str(times))
     assert done.returncode == 2 and "line 2" in done.stderr and "with its zone" in done.stderr
+
+
+# -- times from the platform: runners/fetch_submissions.py -------------------------------------
+def _repository(root, name: str) -> None:
+    """A student repository whose commit claims a date long before the deadline (the student sets it)."""
+    repo = root / "course" / name
+    (repo / "exercises").mkdir(parents=True)
+    (repo / "exercises" / "calc.py").write_text(ADD)
+    env = {**os.environ, "GIT_COMMITTER_DATE": "2020-01-01T00:00:00Z", "GIT_AUTHOR_DATE": "2020-01-01T00:00:00Z"}
+    for args in (["init", "-q", "-b", "main"], ["add", "-A"], ["commit", "-q", "-m", "on time, honest"]):
+        subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@t", *args], cwd=repo, check=True,
+                       capture_output=True, env=env)
+
+
+def test_fetch_records_the_platforms_times_never_the_commits(tmp_path):
+    sys.path.insert(0, str(REPO / "runners"))
+    import fetch_submissions
+
+    pushed = {"/repos/course/early": "2026-12-01T16:59:00Z", "/repos/course/racing": "2999-01-01T00:00:00Z"}
+
+    class Api(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802 (the standard library's name)
+            body = json.dumps({"pushed_at": pushed[self.path]} if self.path in pushed else {}).encode()
+            self.send_response(200 if self.path in pushed else 404)
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.HTTPServer(("127.0.0.1", 0), Api)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        for name in ("early", "racing", "quiet"):
+            _repository(tmp_path / "remote", name)
+        class_list = tmp_path / "repos.csv"
+        class_list.write_text("folder,repository\nearly,course/early\nracing,course/racing\nquiet,course/quiet\n")
+        config = course(tmp_path / "course")
+        before = datetime.now(timezone.utc).replace(microsecond=0)
+        code = fetch_submissions.main([str(class_list), str(tmp_path / "subs"), "--base-url",
+                                       f"file://{tmp_path / 'remote'}/", "--config", str(config), "--api-url",
+                                       f"http://127.0.0.1:{server.server_port}", "--submitted-at",
+                                       str(tmp_path / "times.csv")])
+        after = datetime.now(timezone.utc)
+    finally:
+        server.shutdown()
+    assert code == 0
+    log = {row["folder"]: row for row in csv.DictReader((tmp_path / "subs-fetched.csv").open())}
+    assert log["early"]["pushed_at"] == "2026-12-01T16:59:00+00:00" and log["quiet"]["pushed_at"] == ""
+    times = deadlines.read_times(tmp_path / "times.csv", "submitted_at")
+    assert times["early"] == deadlines.parse_time("2026-12-01T16:59:00Z")  # pushed before it was fetched
+    for name in ("racing", "quiet"):  # a push after the fetch is not what was graded; no pushed time at all
+        assert times[name] == deadlines.parse_time(log[name]["fetched_at"]) and before <= times[name] <= after
+    assert all(when.year != 2020 for when in times.values())
