@@ -51,8 +51,8 @@ test: $(VENV)/.dev data  ## run our own test suite (graders, engine, corpora, re
 grade: $(VENV)/.student  ## grade one folder: make grade SUBMISSION=dir RESULTS=file [ONLY=ex1,ex2]
 	$(PY) -m autograder grade $(SUBMISSION) --results $(RESULTS) $(if $(ONLY),--only $(ONLY))
 
-grade-all: $(VENV)/.student  ## grade every folder in SUBMISSIONS into OUT (gradebook.csv), JOBS in parallel
-	$(PY) -m autograder grade-all $(SUBMISSIONS) --out $(OUT) --jobs $(JOBS)
+grade-all: $(VENV)/.student  ## grade every folder in SUBMISSIONS into OUT (gradebook.csv), JOBS in parallel [DUE=iso SUBMITTED_AT=csv LATE_PENALTY=0.1 EXTENSIONS=csv]
+	$(PY) -m autograder grade-all $(SUBMISSIONS) --out $(OUT) --jobs $(JOBS) $(if $(DUE),--due $(DUE) --submitted-at $(SUBMITTED_AT)) $(if $(LATE_PENALTY),--late-penalty $(LATE_PENALTY)) $(if $(EXTENSIONS),--extensions $(EXTENSIONS))
 
 report: $(VENV)/.student  ## grade SUBMISSION and write OUT/report.html with plots
 	$(PY) -m autograder grade $(SUBMISSION) --results $(OUT)/results.json --report $(OUT)/report.html
@@ -81,8 +81,8 @@ clean:  ## remove generated outputs (keeps .venv and data/)
 .PHONY: class-report export
 LMS ?= canvas
 
-class-report: $(VENV)/.student  ## OUT/class-report.html and .md from a grade-all output: make class-report OUT=dir
+class-report: $(VENV)/.student  ## OUT/class-report.html and .md from a grade-all output (the last regrade, late penalties too): make class-report OUT=dir
 	$(PY) -m autograder class-report $(OUT)
 
-export: $(VENV)/.student  ## LMS gradebook CSV: make export OUT=dir ROSTER=file ASSIGNMENT=name [LMS=canvas|moodle]
+export: $(VENV)/.student  ## LMS gradebook CSV (final scores when graded with DUE): make export OUT=dir ROSTER=file ASSIGNMENT=name [LMS=canvas|moodle]
 	$(PY) -m autograder export $(OUT) --roster $(ROSTER) --lms $(LMS) --assignment "$(ASSIGNMENT)"
