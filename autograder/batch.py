@@ -152,6 +152,7 @@ def grade_all(submissions: Path, out: Path, *, config_path: Path, jobs: int = 1,
     write_outputs(out, ordered, exercises=list(config.exercises), graders=graders, only=only,
                   shard=shard, entries=len(entries), deadline=None if lateness is None else lateness["manifest"])
     changed = regrade.record(out, before, ordered, config.graded(only))
+    moved = _graders_moved(config_path, inputs, out, [name for name, _, _ in todo])
     if interrupted:
         raise KeyboardInterrupt
     counts = {status: sum(row.status == status for row in ordered) for status in STATUSES}
@@ -160,12 +161,27 @@ def grade_all(submissions: Path, out: Path, *, config_path: Path, jobs: int = 1,
           + f" -> {plain(out / 'gradebook.csv')}")
     if changed:
         print(changed)
+    if moved:
+        print(moved)
     if lateness is not None:
         unknown = sum(row.total is not None and row.final is None for row in ordered)
         late = sum(bool(row.late_days) for row in ordered)
         print(f"deadline {lateness['manifest']['due']}: {late} late" + (
             f", {unknown} with no submission time (final left blank: see detail)" if unknown else ""))
     return 0
+
+
+def _graders_moved(config_path: Path, inputs: dict, out: Path, graded: list[str]) -> str:
+    """The graders, config or data changed while the run graded: what was graded this run is graded
+    again next run (its key is removed). Returns the line that says so, or ""."""
+    now = digests.parts(config_path)
+    if all(now[part] == inputs[part] for part in digests.PARTS):
+        return ""
+    for name in graded:
+        (out / "students" / name / ".key").unlink(missing_ok=True)
+    changed = ", ".join(part for part in digests.PARTS if now[part] != inputs[part])
+    return (f"warning: the {changed} changed during this run: the {len(graded)} submissions graded in it "
+            "will be graded again by the next run")
 
 
 def _key(inputs: dict, submission: str) -> str:
@@ -252,7 +268,7 @@ def _grade(runner, folder: Path, target: Path, inputs: dict, files: dict, config
     target.mkdir(parents=True, exist_ok=True)
     (target / ".key").unlink(missing_ok=True)  # until the new results.json is complete
     argv = ["--config", str(config_path), "grade", str(folder), "--results", str(target / "results.json"),
-            "--times", str(target / "times.json")] + (["--only", ",".join(only)] if only else []) + (
+            "--times", str(target / "times.json"), "--grader-digest", digests.combined(inputs)] + (["--only", ",".join(only)] if only else []) + (
         ["--allow-unsandboxed"] if not sandbox.of_record() else [])  # grade_all was allowed to, or it stopped
     code, message = runner.run(argv)
     if code is None:

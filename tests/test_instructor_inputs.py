@@ -279,3 +279,46 @@ def test_a_device_node_is_refused_before_it_is_opened(tmp_path, monkeypatch):
     assert taken.files == {}
     assert "calc" in taken.refused and "not a regular file" in taken.refused["calc"]
     assert "calc.py" not in opened
+
+
+def test_a_grader_changed_while_the_class_is_graded_is_not_trusted_next_run(graded_once):
+    """grade-all digests the graders once for the class and checks them when the run ends."""
+    config, subs, out = graded_once
+    (subs / "ada" / "calc.py").write_text(ADD + "\n# resubmitted\n")
+    grader = config.parent / "graders" / "public" / "test_mul.py"
+    driver = textwrap.dedent(f"""
+        import sys
+        from pathlib import Path
+        from autograder import batch, cli
+        grader = Path({str(grader)!r})
+        original = batch._Runner.run
+        def run(self, argv):
+            try:
+                return original(self, argv)
+            finally:
+                grader.write_text(grader.read_text().replace("6.0", "7.0"))  # fixed while the class is graded
+        batch._Runner.run = run
+        sys.exit(cli.main(["--config", {str(config)!r}, "grade-all", {str(subs)!r}, "--out", {str(out)!r}]))
+    """)
+    done = subprocess.run([sys.executable, "-c", driver], cwd=REPO, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert "the graders changed during this run" in done.stdout
+    assert not (out / "students" / "ada" / ".key").exists()
+    again = grade_all(config, subs, out)
+    assert "1 graded this run" in again.stdout and total(out, "ada") == 1
+
+
+def test_a_large_data_file_rewritten_in_place_with_its_old_times_changes_the_digest(tmp_path):
+    """Large files' digests are cached by inode and times: putting the old times back does not hide a change."""
+    config = course(tmp_path / "course")
+    data = config.parent / "data" / "big.npz"
+    data.parent.mkdir()
+    data.write_bytes(b"a" * (2 << 20))
+    before = grader_digest(config)
+    assert grader_digest(config) == before  # from the cache
+    times = data.stat()
+    with open(data, "r+b") as stream:
+        stream.write(b"b")
+    os.utime(data, ns=(times.st_atime_ns, times.st_mtime_ns))
+    assert data.stat().st_size == times.st_size and data.stat().st_mtime_ns == times.st_mtime_ns
+    assert grader_digest(config) != before
