@@ -84,3 +84,19 @@ def test_a_student_new_to_the_class_is_not_a_regrade(graded):
     done = grade_all(config, subs, out)
     assert "1 graded this run" in done.stdout and "regrade" not in done.stdout
     assert not (out / "regrade.csv").exists()
+
+
+def test_merging_shards_over_an_earlier_gradebook_is_a_regrade_too(tmp_path):
+    from autograder.gradebook import Row, merge, write_outputs
+
+    out = tmp_path / "out"
+    write_outputs(out, [Row("ada", "graded", "", {"add": 1.0}, 1.0)], exercises=["add"], graders="g", only=[],
+                  shard=None, entries=1)
+    earlier = (out / "gradebook.csv").read_bytes()
+    shard = tmp_path / "shard"
+    write_outputs(shard, [Row("ada", "graded", "", {"add": 0.0}, 0.0)], exercises=["add"], graders="g", only=[],
+                  shard=(1, 1), entries=1)
+    merge([shard], out)
+    assert _regrade(out)[1:] == [("ada", "add", "1", "0", "unknown (no earlier skip key)"),
+                                 ("ada", "total", "1", "0", "unknown (no earlier skip key)")]
+    assert [path.read_bytes() for path in (out / "history").glob("*-gradebook.csv")] == [earlier]
