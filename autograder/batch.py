@@ -80,7 +80,7 @@ def grade_all(submissions: Path, out: Path, *, config_path: Path, jobs: int = 1,
     due, late_penalty, submitted_at, extensions: grade-all's --due ISO8601, --late-penalty FRACTION,
     --submitted-at CSV (student,submitted_at) and --extensions CSV (student,due); deadlines.py."""
     config = load(config_path)
-    lateness = _deadline(due, late_penalty, submitted_at, extensions)
+    lateness = deadlines.from_options(due, late_penalty, submitted_at, extensions)
     only = list(only or [])
     if not submissions.is_dir():
         raise UsageError(f"{submissions}: not a directory of student folders")
@@ -186,23 +186,6 @@ def _graders_moved(config_path: Path, inputs: dict, out: Path, graded: list[str]
 
 def _key(inputs: dict, submission: str) -> str:
     return json.dumps({**inputs, "submission": submission}, sort_keys=True)
-
-
-def _deadline(due: str | None, rate: float | None, submitted_at: Path | None, extensions: Path | None) -> dict | None:
-    """The late rule of a run ({"rule": deadlines.apply's arguments, "manifest": what batch.json records})."""
-    if due is None:
-        if rate is not None or submitted_at is not None or extensions is not None:
-            raise UsageError("--late-penalty, --submitted-at and --extensions need --due")
-        return None
-    if submitted_at is None:
-        raise UsageError("--due needs --submitted-at CSV (student,submitted_at: times from the platform)")
-    moment = deadlines.need_time(due, "--due")
-    rate = deadlines.check_rate(0.0 if rate is None else float(rate))
-    times = deadlines.read_times(submitted_at, "submitted_at")
-    extended = deadlines.read_times(extensions, "due") if extensions is not None else {}
-    return {"rule": {"due": moment, "rate": rate, "submitted": times, "extensions": extended},
-            "manifest": {"due": moment.isoformat(), "late_penalty": rate,
-                         "extensions": {name: when.isoformat() for name, when in sorted(extended.items())}}}
 
 
 def refused(submissions: Path, name: str) -> str:

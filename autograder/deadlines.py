@@ -95,3 +95,20 @@ def apply(rows, *, due: datetime, rate: float, submitted: dict[str, datetime],
         row.late_days = days
         row.penalty = penalty(days, rate)
         row.final = None if row.total is None else round(row.total * (1 - row.penalty), 6)
+
+
+def from_options(due: str | None, rate: float | None, submitted_at: Path | None, extensions: Path | None) -> dict | None:
+    """The late rule of a run ({"rule": apply's arguments, "manifest": what batch.json records})."""
+    if due is None:
+        if rate is not None or submitted_at is not None or extensions is not None:
+            raise UsageError("--late-penalty, --submitted-at and --extensions need --due")
+        return None
+    if submitted_at is None:
+        raise UsageError("--due needs --submitted-at CSV (student,submitted_at: times from the platform)")
+    moment = need_time(due, "--due")
+    rate = check_rate(0.0 if rate is None else float(rate))
+    times = read_times(submitted_at, "submitted_at")
+    extended = read_times(extensions, "due") if extensions is not None else {}
+    return {"rule": {"due": moment, "rate": rate, "submitted": times, "extensions": extended},
+            "manifest": {"due": moment.isoformat(), "late_penalty": rate,
+                         "extensions": {name: when.isoformat() for name, when in sorted(extended.items())}}}
