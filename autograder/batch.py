@@ -34,8 +34,9 @@ entry that is not a folder. status is one of:
 A submission is skipped when its .key matches: the digest of its exercise files as the grading
 process read them, the digests of the engine, the graders (wherever grading.toml puts them) and
 the reference solutions, grading.toml, the data folders (digests.py) and --only; --force
-regrades everything. With --due, deadlines.py adds the late columns. --shard K/N grades the entries whose name hashes to K (of N), and
---merge combines the shard outputs into what one unsharded run writes, byte for byte.
+regrades everything. With --due, deadlines.py adds the late columns. --shard K/N grades the
+entries whose name hashes to K (of N), and --merge combines the shard outputs into what one
+unsharded run writes, byte for byte.
 """
 
 from __future__ import annotations
