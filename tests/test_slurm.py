@@ -22,7 +22,7 @@ import pytest
 from conftest import REPO
 from test_instructor_inputs import ADD, MUL, course, grade_all
 
-DAEMONS = ("munged", "slurmctld", "slurmd", "sbatch", "squeue")
+DAEMONS = ("munged", "slurmctld", "slurmd", "sbatch", "sinfo")
 INSTALL = "apt-get install -y slurm-wlm munge (as root; CI's set-up installs them)"
 
 
