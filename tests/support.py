@@ -3,7 +3,8 @@ CLI, build submissions, and the engine's toy course (tests/toy/).
 
 The toy course is the engine's own fixture lesson, so that the engine's tests pass whatever lesson
 the repository holds: a NumPy function (scale), a class graded with a stand-in (predict), a
-hidden-only exercise (mean) and a slow one with a short limit (fit), all in one module, toy.py.
+hidden-only exercise (mean) and a slow one with a short limit (fit), all in toy.py, and a plain
+Python one (shout) in a second module, words.py.
 `--config tests/toy/grading.toml` grades against it in this repository wherever no stand-in is
 needed; toy_repository() lays it out as a whole repository (the engine copied, the toy course
 where a lesson goes), for the paths that read solutions/ and exercises/ beside the engine.
@@ -27,9 +28,11 @@ from autograder.results import scores_by_exercise as exercise_scores  # noqa: E4
 
 TOY = REPO / "tests" / "toy"
 TOY_CONFIG = TOY / "grading.toml"
-TOY_MODULE = "toy"  # the one module of the toy course
+TOY_MODULE = "toy"  # the toy course's NumPy module; words.py is its other one
 TOY_SOLUTION = (TOY / "solutions" / "toy.py").read_text()
 TOY_STUB = (TOY / "exercises" / "toy.py").read_text()
+WORDS_SOLUTION = (TOY / "solutions" / "words.py").read_text()
+WORDS_STUB = (TOY / "exercises" / "words.py").read_text()
 
 
 def run_cli(*args: str, cwd: Path = REPO, env: dict | None = None, timeout: float = 900) -> subprocess.CompletedProcess:
@@ -97,18 +100,19 @@ def toy_config():
 
 
 def make_submission(folder: Path, *, mlp: str | None = None, mnist_keras: str | None = None,
-                    toy: str | None = None) -> Path:
+                    toy: str | None = None, words: str | None = None) -> Path:
     """A submission folder holding the given sources (None: the file is absent)."""
     folder.mkdir(parents=True, exist_ok=True)
-    for name, text in (("mlp.py", mlp), ("mnist_keras.py", mnist_keras), ("toy.py", toy)):
+    for name, text in (("mlp.py", mlp), ("mnist_keras.py", mnist_keras), ("toy.py", toy), ("words.py", words)):
         if text is not None:
             (folder / name).write_text(text)
     return folder
 
 
-def toy_submission(folder: Path, source: str = TOY_SOLUTION) -> Path:
-    """A submission of the toy course: folder/toy.py holding source (the reference by default)."""
-    return make_submission(folder, toy=source)
+def toy_submission(folder: Path, source: str | None = TOY_SOLUTION, words: str | None = WORDS_SOLUTION) -> Path:
+    """A submission of the toy course: toy.py holding source and words.py holding words (the
+    reference by default; None: the file is absent)."""
+    return make_submission(folder, toy=source, words=words)
 
 
 def files_of(folder: Path) -> dict[str, bytes]:
