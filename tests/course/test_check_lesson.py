@@ -9,13 +9,17 @@ import re
 import pytest
 from mistakes import MISTAKES
 from support import REPO, make_submission, run_cli
-from test_check import check_results
+from test_check import check_results as toy_check_results
 
 from autograder.config import load
 from autograder.plugin import prerequisites
 
 CONFIG = load(REPO / "grading.toml")
 EDGES = [(exercise, needed) for exercise in CONFIG.exercises for needed in prerequisites(CONFIG, exercise)]
+
+
+def check_results(submission, only):
+    return toy_check_results(submission, only, REPO / "grading.toml")
 
 
 def first_mistake(exercise: str):
