@@ -1,70 +1,27 @@
-"""The HTML feedback page: built for the reference and for wrong submissions, opened in headless Chromium.
-
-Chromium loads each page with a probe script added before </body>: on `load` it writes
-"loaded/total" images (loaded = complete and naturalWidth > 0) into the body's
-data-images attribute, which --dump-dom prints. A screenshot must not be blank.
-"""
+"""This lesson's sections of the feedback page (autograder/graders/figures.py: the XOR plots from the
+student's own training, the MNIST plots from the Keras graders' artifacts), opened in headless
+Chromium with the helpers of the engine's page tests (tests/test_report.py)."""
 
 import html
 import json
 import re
-import shutil
-import subprocess
 
 import numpy as np
 import pytest
-from conftest import REPO, files_of, make_submission, mutate, run_cli
+from support import REPO, files_of, make_submission, mutate, run_cli
+from test_report import (assert_not_blank, assert_page_shows_results, images_loaded, report_of,
+                         requires_chromium, screenshot)
 
 from autograder.graders import mnist as data
 from autograder.plugin import TestResult as CheckResult  # not "Test...": pytest would try to collect it
 from autograder.report import write_report
-from autograder.results import Report
 
-CHROMIUM = shutil.which("chromium")
-requires_chromium = pytest.mark.skipif(
-    CHROMIUM is None, reason="Debian's chromium is not installed (.ci/run installs it: apt-get install chromium)")
 NUMPY_EXERCISES = "sigmoid,sigmoid_derivative,forward,backward,train_xor"
-PROBE = ('<script>addEventListener("load", function () { var all = Array.from(document.images);'
-         ' var ok = all.filter(function (i) { return i.complete && i.naturalWidth > 0; });'
-         ' document.body.setAttribute("data-images", ok.length + "/" + all.length); });</script>')
 # The lesson's XOR settings: 2 hidden units, rate 1, all weights from rand() in [0, 1), 100 epochs.
 LESSON_XOR = ("network = MLP(2, 2, 1, learning_rate=1.0, seed=seed)\n"
               "    rng = np.random.default_rng(seed)\n"
               "    for name in ('weights_input_hidden', 'bias_hidden', 'weights_hidden_output', 'bias_output'):\n"
               "        setattr(network, name, rng.random(getattr(network, name).shape))")
-
-
-def chromium(*args, tmp_path):
-    profile = tmp_path / "chromium-profile"
-    command = [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-               "--disable-background-networking", "--disable-component-update", "--disable-sync",
-               "--hide-scrollbars", f"--user-data-dir={profile}", *args]
-    return subprocess.run(command, capture_output=True, text=True, timeout=120)
-
-
-def images_loaded(page, tmp_path) -> str:
-    """'loaded/total' as Chromium saw the page's <img> elements once it had loaded."""
-    probe = tmp_path / f"probe-{page.name}"
-    probe.write_text(page.read_text().replace("</body>", PROBE + "</body>"))
-    done = chromium("--virtual-time-budget=5000", "--dump-dom", probe.as_uri(), tmp_path=tmp_path)
-    found = re.search(r'<body[^>]*data-images="(\d+/\d+)"', done.stdout)
-    assert found, f"the probe script did not run (exit {done.returncode}): {done.stderr[-500:]}"
-    return found.group(1)
-
-
-def screenshot(page, tmp_path) -> np.ndarray:
-    import matplotlib.image
-
-    shot = tmp_path / f"{page.stem}.png"
-    done = chromium("--window-size=1000,2400", f"--screenshot={shot}", page.as_uri(), tmp_path=tmp_path)
-    assert shot.exists(), f"chromium wrote no screenshot (exit {done.returncode}): {done.stderr[-500:]}"
-    return matplotlib.image.imread(shot)[..., :3]
-
-
-def assert_not_blank(pixels: np.ndarray) -> None:
-    inked = np.any(pixels < 0.9, axis=-1).mean()
-    colours = len(np.unique((pixels * 255).astype(np.uint8).reshape(-1, 3), axis=0))
-    assert inked > 0.03 and colours > 100, f"the screenshot looks blank: {inked:.1%} inked pixels, {colours} colours"
 
 
 def grade_with_report(submission, tmp_path):
@@ -73,27 +30,6 @@ def grade_with_report(submission, tmp_path):
                    "--report", str(page))
     assert done.returncode == 0, done.stderr
     return json.loads(results.read_text()), page
-
-
-def assert_page_shows_results(results: dict, text: str) -> None:
-    """Every failed check's output, exactly as results.json has it (hidden checks: hints only)."""
-    failed = [t for t in results["tests"] if t["status"] != "passed"]
-    for test in failed:
-        assert html.escape(test["output"]) in text, test["name"]
-    assert ("Every check passed." in text) == (not failed)
-
-
-def report_of(tests=(), artifacts=None) -> Report:
-    return Report(tests=list(tests), seed=1, sandbox="test", execution_time=0.0, submission_sha256="0",
-                  artifacts=artifacts or {})
-
-
-def test_probe_notices_a_broken_image(tmp_path):
-    if CHROMIUM is None:
-        pytest.skip("Debian's chromium is not installed (.ci/run installs it: apt-get install chromium)")
-    page = tmp_path / "broken.html"
-    page.write_text('<!DOCTYPE html><html><body><img src="data:image/png;base64,iVBORw0KGgoAAAA"></body></html>')
-    assert images_loaded(page, tmp_path) == "0/1"
 
 
 @requires_chromium
