@@ -74,8 +74,8 @@ def copy_of_repository(copy: Path) -> Path:
 
 def toy_repository(copy: Path) -> Path:
     """A repository whose lesson is the toy course: this engine (autograder/, its graders left out),
-    the toy graders in autograder/graders/, solutions/ and exercises/ of toy.py, grading.toml, the
-    requirements and the Makefile. Run the CLI in it with run_cli(..., cwd=copy)."""
+    the toy graders in autograder/graders/, solutions/, exercises/ and lesson/ of the toy course,
+    grading.toml, the requirements, the Makefile and the class runners. Run the CLI in it with run_cli(..., cwd=copy)."""
     package = REPO / "autograder"
     for path in package.rglob("*"):
         relative = path.relative_to(package)
@@ -92,6 +92,7 @@ def toy_repository(copy: Path) -> Path:
     (copy / "grading.toml").write_text(config + "\n")
     for name in ("requirements.txt", "requirements-dev.txt", "Makefile", "pyproject.toml"):
         shutil.copy2(REPO / name, copy / name)
+    shutil.copytree(REPO / "runners", copy / "runners", ignore=shutil.ignore_patterns("__pycache__"))
     return copy
 
 
