@@ -23,6 +23,9 @@ REPO = Path(__file__).resolve().parent.parent
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
+import pytest  # noqa: E402
+
+from autograder import sandbox  # noqa: E402
 from autograder.config import load  # noqa: E402
 from autograder.results import scores_by_exercise as exercise_scores  # noqa: E402,F401 (tests import it from here)
 
@@ -33,6 +36,46 @@ TOY_SOLUTION = (TOY / "solutions" / "toy.py").read_text()
 TOY_STUB = (TOY / "exercises" / "toy.py").read_text()
 WORDS_SOLUTION = (TOY / "solutions" / "words.py").read_text()
 WORDS_STUB = (TOY / "exercises" / "words.py").read_text()
+
+
+requires_bwrap = pytest.mark.skipif(not sandbox.bwrap_works(),
+                                    reason="bubblewrap is not installed here (.ci/run installs it)")
+# The "no namespaces" mode, as in Docker's default seccomp profile (Gradescope): a bwrap on PATH
+# that fails the way it fails there, so the engine falls back to dropping root for its own uid.
+FAILING_BWRAP = """#!/bin/sh
+echo "bwrap: No permissions to create a new namespace, likely because the kernel does not allow \
+non-privileged user namespaces." >&2
+exit 1
+"""
+requires_root_dropping = pytest.mark.skipif(
+    os.geteuid() != 0 or bool(sandbox.unprivileged_can_run()),
+    reason="the no-namespace sandbox needs root, and a Python that a uid of no account can run: "
+           + (sandbox.unprivileged_can_run() or "not root") + " (.ci/run sets this up)")
+
+
+def _no_namespaces_env() -> dict[str, str]:
+    import atexit
+    import shutil
+    import tempfile
+
+    folder = Path(tempfile.mkdtemp(prefix="failing-bwrap-"))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    (folder / "bwrap").write_text(FAILING_BWRAP)
+    (folder / "bwrap").chmod(0o755)
+    return {"PATH": f"{folder}:{os.environ['PATH']}"}
+
+
+NO_NAMESPACES_ENV = _no_namespaces_env()  # for a CLI run in the no-namespace mode (see FAILING_BWRAP)
+
+
+# Environments for CLI runs in each sandbox mode: bubblewrap; "fallback", a plain subprocess (a
+# laptop: grades need --allow-unsandboxed); "no namespaces", root dropping to its own uid (Docker).
+SANDBOX_MODES = {
+    "bubblewrap": pytest.param({}, marks=pytest.mark.skipif(not sandbox.bwrap_works(),
+                                                            reason="bubblewrap cannot create namespaces here")),
+    "fallback": pytest.param({"AUTOGRADER_SANDBOX": "none"}),
+    "no namespaces": pytest.param(NO_NAMESPACES_ENV, marks=requires_root_dropping),
+}
 
 
 def run_cli(*args: str, cwd: Path = REPO, env: dict | None = None, timeout: float = 900) -> subprocess.CompletedProcess:

@@ -1,7 +1,7 @@
 """grade-all: every entry a row by a stated rule, the skip key, shards and their merge, clean stops.
 
 A class of awkward folders, submissions of the toy course (tests/toy/) graded in a toy repository,
-is graded once per sandbox mode (conftest.SANDBOX_MODES); the same class, graded as three shards in parallel and
+is graded once per sandbox mode (support.SANDBOX_MODES); the same class, graded as three shards in parallel and
 merged, must give the same bytes. Stops (SIGINT, SIGTERM, the wall limit) must leave no
 workdir (TMPDIR is a fresh folder per run), pids cgroup or process behind.
 """
@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import SANDBOX_MODES
+from support import SANDBOX_MODES
 from support import TOY_SOLUTION, run_cli, toy_submission
 
 from autograder import reaper

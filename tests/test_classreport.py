@@ -5,7 +5,7 @@ import re
 
 import pytest
 from class_out import SIGN_HINT, student, write_out
-from conftest import requires_bwrap
+from support import requires_bwrap
 from support import TOY_SOLUTION, mutate, run_cli, toy_submission
 from test_report import assert_not_blank, images_loaded, requires_chromium, screenshot
 

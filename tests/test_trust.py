@@ -3,7 +3,7 @@ sized scratch space, time budgets, and who may write a grade.
 
 Each submission here is built on the spot (links, FIFOs, slow code), since the corpus composes
 only source text. Submissions are of the toy course (tests/toy/). Tests that need the no-namespace mode run it as Gradescope's containers do
-(conftest.FAILING_BWRAP) and are skipped, with the reason, where that mode cannot run.
+(support.FAILING_BWRAP) and are skipped, with the reason, where that mode cannot run.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import requires_bwrap, requires_root_dropping
+from support import requires_bwrap, requires_root_dropping
 from support import REPO, TOY, TOY_CONFIG, TOY_SOLUTION, exercise_scores, make_submission, run_cli, toy_repository
 
 from autograder import intake, sandbox, wire
