@@ -39,7 +39,7 @@ WORDS_STUB = (TOY / "exercises" / "words.py").read_text()
 
 
 requires_bwrap = pytest.mark.skipif(not sandbox.bwrap_works(),
-                                    reason="bubblewrap is not installed here (.ci/run installs it)")
+                                    reason="bubblewrap is not installed here (make test installs it as root)")
 # The "no namespaces" mode, as in Docker's default seccomp profile (Gradescope): a bwrap on PATH
 # that fails the way it fails there, so the engine falls back to dropping root for its own uid.
 FAILING_BWRAP = """#!/bin/sh
@@ -50,7 +50,7 @@ exit 1
 requires_root_dropping = pytest.mark.skipif(
     os.geteuid() != 0 or bool(sandbox.unprivileged_can_run()),
     reason="the no-namespace sandbox needs root, and a Python that a uid of no account can run: "
-           + (sandbox.unprivileged_can_run() or "not root") + " (.ci/run sets this up)")
+           + (sandbox.unprivileged_can_run() or "not root") + " (make test sets this up as root)")
 
 
 def _no_namespaces_env() -> dict[str, str]:

@@ -387,7 +387,7 @@ def test_send_then_late_receive_counts_time_from_receive():
 @pytest.mark.parametrize("mode", ["bubblewrap", "no namespaces"])
 def test_hash_dependent_code_scores_the_same_on_every_run(tmp_path, mode, no_namespaces):
     if mode == "bubblewrap" and not sandbox.bwrap_works():
-        pytest.skip("bubblewrap is not installed here (.ci/run installs it)")
+        pytest.skip("bubblewrap is not installed here (make test installs it as root)")
     if mode == "no namespaces" and (os.geteuid() != 0 or sandbox.unprivileged_can_run()):
         pytest.skip("the no-namespace mode needs root and a Python any uid can run")
     flaky = SOLUTION + "\n_s = scale\ndef scale(x, factor):\n    return _s(x, factor) if hash('abc') % 5 else _s(x, factor) * 0\n"
