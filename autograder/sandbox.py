@@ -372,6 +372,21 @@ class Child:
     def _spawn(self, files: dict[str, bytes], slots: int) -> None:
         self.workdir = tempfile.mkdtemp(prefix=reaper.prefix())  # reaper.reap(pid) finds it by name
         self.inbox, self._own = self.workdir, [self.workdir]
+        opened: list = []  # pipe descriptors and sockets to close if the child never starts
+        try:
+            self._start(files, slots, opened)
+        except BaseException:
+            # Nothing runs (the interpreter could not be started, a limit could not be set): leave
+            # no folder, cgroup or pipe behind, whoever called us and however they exit.
+            if self.cgroup is not None:
+                self.cgroup.kill_and_remove()
+            for end in opened:
+                with contextlib.suppress(OSError):
+                    end.close() if isinstance(end, socket.socket) else os.close(end)
+            shutil.rmtree(self.workdir, ignore_errors=True)
+            raise
+
+    def _start(self, files: dict[str, bytes], slots: int, opened: list) -> None:
         engine, submission, home = (Path(self.workdir, name) for name in ("engine", "submission", "home"))
         workdir = Path(self.workdir)
         engine.mkdir(), submission.mkdir(), home.mkdir()
@@ -402,12 +417,14 @@ class Child:
         if slots:
             # A zygote: one socket for fork requests (each with the new child's pipes) and replies.
             self.control, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+            opened += [self.control, theirs]
             fds, self._requests, self._replies = (theirs.fileno(), theirs.fileno()), -1, -1
             settings["zygote"] = True
         else:
             request_read, self._requests = os.pipe()
             self._replies, reply_write = os.pipe()
             fds = (request_read, reply_write)
+            opened += [request_read, self._requests, self._replies, reply_write]
         # -s, not -I: -I would also drop PYTHONHASHSEED, and the environment is ours, not the submission's.
         command = [sys.executable, "-s", str(engine / "child.py"), str(submission),
                    *map(str, fds), json.dumps(settings)]

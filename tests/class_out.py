@@ -15,12 +15,12 @@ from autograder.classreport import results_path
 from autograder.plugin import TestResult as CheckResult  # not "Test...": pytest would try to collect it
 from autograder.results import Report, gradescope, scores_by_exercise, times
 
-EXERCISES = ["sigmoid", "forward"]
+EXERCISES = ["scale", "predict"]  # the toy course's (tests/toy/), as it scores them
 # (exercise, test, title, public, points)
-CHECKS = [("sigmoid", "test_sigmoid_known_values", "sigmoid matches known values", True, 2.0),
-          ("sigmoid", "test_sigmoid_random_values", "sigmoid matches 1 / (1 + exp(-x))", False, 3.0),
-          ("forward", "test_forward_batch", "forward() on a batch", True, 5.0)]
-SIGN_HINT = "sigmoid looks like 1 / (1 + exp(x)): the sign inside exp is flipped"
+CHECKS = [("scale", "test_scale_known_values", "scale multiplies every entry", True, 2.0),
+          ("scale", "test_scale_random_values", "scale is right on random arrays", False, 3.0),
+          ("predict", "test_predict_values", "predict gives x @ weights + bias", True, 5.0)]
+SIGN_HINT = "scale looks like x * -factor: the sign is flipped"
 
 
 def student(name: str, failing: dict[str, str] | None = None, seconds: float = 1.0) -> Report:

@@ -3,7 +3,8 @@ CLI, build submissions, and the engine's toy course (tests/toy/).
 
 The toy course is the engine's own fixture lesson, so that the engine's tests pass whatever lesson
 the repository holds: a NumPy function (scale), a class graded with a stand-in (predict), a
-hidden-only exercise (mean) and a slow one with a short limit (fit), all in one module, toy.py.
+hidden-only exercise (mean) and a slow one with a short limit (fit), all in toy.py, and a plain
+Python one (shout) in a second module, words.py.
 `--config tests/toy/grading.toml` grades against it in this repository wherever no stand-in is
 needed; toy_repository() lays it out as a whole repository (the engine copied, the toy course
 where a lesson goes), for the paths that read solutions/ and exercises/ beside the engine.
@@ -22,14 +23,59 @@ REPO = Path(__file__).resolve().parent.parent
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
+import pytest  # noqa: E402
+
+from autograder import sandbox  # noqa: E402
 from autograder.config import load  # noqa: E402
 from autograder.results import scores_by_exercise as exercise_scores  # noqa: E402,F401 (tests import it from here)
 
 TOY = REPO / "tests" / "toy"
 TOY_CONFIG = TOY / "grading.toml"
-TOY_MODULE = "toy"  # the one module of the toy course
+TOY_MODULE = "toy"  # the toy course's NumPy module; words.py is its other one
 TOY_SOLUTION = (TOY / "solutions" / "toy.py").read_text()
 TOY_STUB = (TOY / "exercises" / "toy.py").read_text()
+WORDS_SOLUTION = (TOY / "solutions" / "words.py").read_text()
+WORDS_STUB = (TOY / "exercises" / "words.py").read_text()
+
+
+requires_bwrap = pytest.mark.skipif(not sandbox.bwrap_works(),
+                                    reason="bubblewrap is not installed here (make test installs it as root)")
+# The "no namespaces" mode, as in Docker's default seccomp profile (Gradescope): a bwrap on PATH
+# that fails the way it fails there, so the engine falls back to dropping root for its own uid.
+FAILING_BWRAP = """#!/bin/sh
+echo "bwrap: No permissions to create a new namespace, likely because the kernel does not allow \
+non-privileged user namespaces." >&2
+exit 1
+"""
+requires_root_dropping = pytest.mark.skipif(
+    os.geteuid() != 0 or bool(sandbox.unprivileged_can_run()),
+    reason="the no-namespace sandbox needs root, and a Python that a uid of no account can run: "
+           + (sandbox.unprivileged_can_run() or "not root") + " (make test sets this up as root)")
+
+
+def _no_namespaces_env() -> dict[str, str]:
+    import atexit
+    import shutil
+    import tempfile
+
+    folder = Path(tempfile.mkdtemp(prefix="failing-bwrap-"))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    (folder / "bwrap").write_text(FAILING_BWRAP)
+    (folder / "bwrap").chmod(0o755)
+    return {"PATH": f"{folder}:{os.environ['PATH']}"}
+
+
+NO_NAMESPACES_ENV = _no_namespaces_env()  # for a CLI run in the no-namespace mode (see FAILING_BWRAP)
+
+
+# Environments for CLI runs in each sandbox mode: bubblewrap; "fallback", a plain subprocess (a
+# laptop: grades need --allow-unsandboxed); "no namespaces", root dropping to its own uid (Docker).
+SANDBOX_MODES = {
+    "bubblewrap": pytest.param({}, marks=pytest.mark.skipif(not sandbox.bwrap_works(),
+                                                            reason="bubblewrap cannot create namespaces here")),
+    "fallback": pytest.param({"AUTOGRADER_SANDBOX": "none"}),
+    "no namespaces": pytest.param(NO_NAMESPACES_ENV, marks=requires_root_dropping),
+}
 
 
 def run_cli(*args: str, cwd: Path = REPO, env: dict | None = None, timeout: float = 900) -> subprocess.CompletedProcess:
@@ -71,8 +117,8 @@ def copy_of_repository(copy: Path) -> Path:
 
 def toy_repository(copy: Path) -> Path:
     """A repository whose lesson is the toy course: this engine (autograder/, its graders left out),
-    the toy graders in autograder/graders/, solutions/ and exercises/ of toy.py, grading.toml, the
-    requirements and the Makefile. Run the CLI in it with run_cli(..., cwd=copy)."""
+    the toy graders in autograder/graders/, solutions/, exercises/ and lesson/ of the toy course,
+    grading.toml, the requirements, the Makefile and the class runners. Run the CLI in it with run_cli(..., cwd=copy)."""
     package = REPO / "autograder"
     for path in package.rglob("*"):
         relative = path.relative_to(package)
@@ -89,6 +135,7 @@ def toy_repository(copy: Path) -> Path:
     (copy / "grading.toml").write_text(config + "\n")
     for name in ("requirements.txt", "requirements-dev.txt", "Makefile", "pyproject.toml"):
         shutil.copy2(REPO / name, copy / name)
+    shutil.copytree(REPO / "runners", copy / "runners", ignore=shutil.ignore_patterns("__pycache__"))
     return copy
 
 
@@ -97,18 +144,19 @@ def toy_config():
 
 
 def make_submission(folder: Path, *, mlp: str | None = None, mnist_keras: str | None = None,
-                    toy: str | None = None) -> Path:
+                    toy: str | None = None, words: str | None = None) -> Path:
     """A submission folder holding the given sources (None: the file is absent)."""
     folder.mkdir(parents=True, exist_ok=True)
-    for name, text in (("mlp.py", mlp), ("mnist_keras.py", mnist_keras), ("toy.py", toy)):
+    for name, text in (("mlp.py", mlp), ("mnist_keras.py", mnist_keras), ("toy.py", toy), ("words.py", words)):
         if text is not None:
             (folder / name).write_text(text)
     return folder
 
 
-def toy_submission(folder: Path, source: str = TOY_SOLUTION) -> Path:
-    """A submission of the toy course: folder/toy.py holding source (the reference by default)."""
-    return make_submission(folder, toy=source)
+def toy_submission(folder: Path, source: str | None = TOY_SOLUTION, words: str | None = WORDS_SOLUTION) -> Path:
+    """A submission of the toy course: toy.py holding source and words.py holding words (the
+    reference by default; None: the file is absent)."""
+    return make_submission(folder, toy=source, words=words)
 
 
 def files_of(folder: Path) -> dict[str, bytes]:

@@ -1,6 +1,7 @@
 """grade-all: every entry a row by a stated rule, the skip key, shards and their merge, clean stops.
 
-A class of awkward folders is graded once per sandbox mode (conftest.SANDBOX_MODES); the same class, graded as three shards in parallel and
+A class of awkward folders, submissions of the toy course (tests/toy/) graded in a toy repository,
+is graded once per sandbox mode (support.SANDBOX_MODES); the same class, graded as three shards in parallel and
 merged, must give the same bytes. Stops (SIGINT, SIGTERM, the wall limit) must leave no
 workdir (TMPDIR is a fresh folder per run), pids cgroup or process behind.
 """
@@ -17,22 +18,23 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import REPO, SANDBOX_MODES, make_submission, run_cli
+from support import SANDBOX_MODES
+from support import TOY_SOLUTION, run_cli, toy_submission
 
 from autograder import reaper
 from autograder.batch import parse_shard, shard_of
 
 MODES = SANDBOX_MODES
-ONLY = "sigmoid,forward"
-LOOP = "\n\ndef sigmoid(x):\n    while True:\n        pass\n"
+ONLY = "scale,predict,shout"
+LOOP = "\n\ndef scale(x, factor):\n    while True:\n        pass\n"
 # entry -> (status, what its detail says)
 EXPECTED = {
     "good": ("graded", ""),
     "gradebook.csv": ("graded", ""),  # named like a file the batch writes: no collision
     "=HYPERLINK(1)": ("graded", ""),
-    "broken": ("does-not-import", "mlp.py does not import: SyntaxError"),
+    "broken": ("does-not-import", "toy.py does not import: SyntaxError"),
     "empty": ("missing", "none of the exercise files"),
-    "keras-only": ("graded", "mlp.py is missing"),
+    "words-only": ("graded", "toy.py is missing"),
     ".hidden": ("refused", "hidden"),
     "notes.txt": ("refused", "not a folder"),
     "linked": ("refused", "symbolic link"),
@@ -43,18 +45,17 @@ EXPECTED = {
 
 
 def _class(root: Path) -> Path:
-    solution = (REPO / "solutions" / "mlp.py").read_text()
     subs = root / "subs"
     for name in ("good", "gradebook.csv", "=HYPERLINK(1)", ".hidden", "bell\x07name"):
-        make_submission(subs / name, mlp=solution)
-    make_submission(subs / "broken", mlp="def sigmoid(:\n")
-    make_submission(subs / "huge-int", mlp=solution + "\n\ndef sigmoid(x):\n    return 10 ** 400\n")
-    make_submission(subs / "keras-only", mnist_keras="x = 1\n")
+        toy_submission(subs / name)
+    toy_submission(subs / "broken", "def scale(:\n")
+    toy_submission(subs / "huge-int", TOY_SOLUTION + "\n\ndef scale(x, factor):\n    return 10 ** 400\n")
+    toy_submission(subs / "words-only", None)
     (subs / "empty").mkdir()
     (subs / "notes.txt").write_text("not a submission\n")
     (subs / "linked").symlink_to(subs / "good")
     (subs / "unreadable").mkdir()
-    (subs / "unreadable" / "mlp.py").symlink_to("/proc/self/mem")  # a regular file that no read succeeds on
+    (subs / "unreadable" / "toy.py").symlink_to("/proc/self/mem")  # a regular file that no read succeeds on
     return subs
 
 
@@ -70,12 +71,12 @@ def _tree(out: Path) -> dict[str, bytes]:
 
 
 @pytest.fixture(scope="module", params=list(MODES.values()), ids=list(MODES))
-def graded(request, tmp_path_factory):
+def graded(request, tmp_path_factory, toy_repo):
     root = tmp_path_factory.mktemp("batch")
     subs = _class(root)
     env = request.param
     done = run_cli("grade-all", str(subs), "--out", str(root / "out"), "--jobs", "2", "--only", ONLY,
-                   "--allow-unsandboxed", env=env, timeout=600)
+                   "--allow-unsandboxed", env=env, timeout=600, cwd=toy_repo)
     return root, subs, env, done
 
 
@@ -92,14 +93,14 @@ def test_every_entry_is_a_row_with_a_status_from_the_vocabulary(graded):
     assert len(students) == len(rows) and "'=HYPERLINK(1)" in students and "bellname" in students
     assert {row["status"] for row in table} <= {"graded", "missing", "does-not-import", "refused", "error"}
     good = next(row for row in table if row["student"] == "good")
-    assert good["total"] == "30" and good["sigmoid"] == "10" and good["forward"] == "20"
+    assert good["total"] == "12" and good["scale"] == "5" and good["predict"] == "5" and good["shout"] == "2"
     assert (root / "out" / "students" / "gradebook.csv" / "results.json").is_file()
 
 
 def test_a_value_the_grader_cannot_convert_fails_the_students_check(graded):
     root, *_ = graded
     results = json.loads((root / "out" / "students" / "huge-int" / "results.json").read_text())
-    failed = [t for t in results["tests"] if t["tags"][0] == "sigmoid" and t["status"] != "passed"]
+    failed = [t for t in results["tests"] if t["tags"][0] == "scale" and t["status"] != "passed"]
     assert failed and all(t["status"] == "failed" and "too large" in t["output"] for t in failed), failed
     assert not any("instructor" in t["output"] for t in results["tests"])
 
@@ -112,36 +113,40 @@ def test_every_row_and_results_json_name_the_grader_digest(graded):
     assert digests == {results["extra_data"]["grader_digest"]} and len(digests.pop()) == 64
 
 
-def test_three_shards_in_parallel_merge_to_the_same_bytes_as_one_run(graded):
+def test_three_shards_in_parallel_merge_to_the_same_bytes_as_one_run(graded, toy_repo):
     root, subs, env, _ = graded
     shards = [subprocess.Popen([sys.executable, "-m", "autograder", "grade-all", str(subs), "--out",
                                 str(root / f"shard{k}"), "--only", ONLY, "--shard", f"{k}/3", "--allow-unsandboxed"],
-                               cwd=REPO, env={**os.environ, **env}, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                               cwd=toy_repo, env={**os.environ, **env}, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
               for k in (1, 2, 3)]
     for shard in shards:
         assert shard.wait(timeout=600) == 0, shard.stderr.read()
     sizes = [len(_rows(root / f"shard{k}")) for k in (1, 2, 3)]
     assert sum(sizes) == len(EXPECTED) and all(sizes)  # a real split, each entry in one shard
-    done = run_cli("grade-all", "--merge", *(str(root / f"shard{k}") for k in (1, 2, 3)), "--out", str(root / "merged"))
+    done = run_cli("grade-all", "--merge", *(str(root / f"shard{k}") for k in (1, 2, 3)), "--out", str(root / "merged"),
+                   cwd=toy_repo)
     assert done.returncode == 0, done.stderr
     assert _tree(root / "merged") == _tree(root / "out")
-    incomplete = run_cli("grade-all", "--merge", str(root / "shard1"), str(root / "shard2"), "--out", str(root / "m2"))
+    incomplete = run_cli("grade-all", "--merge", str(root / "shard1"), str(root / "shard2"), "--out", str(root / "m2"),
+                         cwd=toy_repo)
     assert incomplete.returncode == 2 and "shards" in incomplete.stderr
 
 
-def test_a_rerun_skips_unchanged_submissions_and_force_or_new_graders_regrade(graded, tmp_path):
+def test_a_rerun_skips_unchanged_submissions_and_force_or_new_graders_regrade(graded, tmp_path, toy_repo):
     root, subs, env, _ = graded
     first = _tree(root / "out")
-    again = run_cli("grade-all", str(subs), "--out", str(root / "out"), "--only", ONLY, "--allow-unsandboxed", env=env)
+    again = run_cli("grade-all", str(subs), "--out", str(root / "out"), "--only", ONLY, "--allow-unsandboxed", env=env,
+                    cwd=toy_repo)
     assert again.returncode == 0 and "(0 graded this run)" in again.stdout, again.stdout
     assert _tree(root / "out") == first  # the same rows, statuses and details as when they were graded
     forced = run_cli("grade-all", str(subs), "--out", str(root / "out"), "--only", ONLY, "--allow-unsandboxed",
-                     "--force", env=env)
+                     "--force", env=env, cwd=toy_repo)
     assert "(7 graded this run)" in forced.stdout, forced.stdout
     config = tmp_path / "grading.toml"
-    config.write_text((REPO / "grading.toml").read_text() + "\n# a changed config\n")
+    graders = f'[grading]\ngraders = "{toy_repo / "autograder" / "graders"}"\n'  # the same graders, from here
+    config.write_text((toy_repo / "grading.toml").read_text().replace("[grading]\n", graders, 1) + "# a changed config\n")
     changed = run_cli("--config", str(config), "grade-all", str(subs), "--out", str(root / "out"), "--only", ONLY,
-                      "--allow-unsandboxed", env=env)
+                      "--allow-unsandboxed", env=env, cwd=toy_repo)
     assert "(7 graded this run)" in changed.stdout, changed.stdout
     rows = _rows(root / "out")
     results = json.loads((root / "out" / "students" / "good" / "results.json").read_text())
@@ -199,9 +204,10 @@ def _mentioning(needle: str) -> list[int]:
     return found
 
 
-def _run_and_stop(args: list[str], env: dict, scratch: Path, *, when, stop: int | None) -> tuple[int, str, set[int]]:
-    """Start `python -m autograder ARGS`, send `stop` once when() is true; the pids it ever had."""
-    process = subprocess.Popen([sys.executable, "-m", "autograder", *args], cwd=REPO, stdout=subprocess.DEVNULL,
+def _run_and_stop(args: list[str], env: dict, scratch: Path, *, when, stop: int | None,
+                  cwd: Path) -> tuple[int, str, set[int]]:
+    """Start `python -m autograder ARGS` in cwd, send `stop` once when() is true; the pids it ever had."""
+    process = subprocess.Popen([sys.executable, "-m", "autograder", *args], cwd=cwd, stdout=subprocess.DEVNULL,
                                stderr=subprocess.PIPE, text=True, env={**os.environ, **env, "TMPDIR": str(scratch)})
     pids, deadline, sent = {process.pid}, time.monotonic() + 300, False
     while process.poll() is None and time.monotonic() < deadline:
@@ -246,15 +252,14 @@ def _scratch(tmp_path: Path) -> Path:
 
 @pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
 @pytest.mark.parametrize("env", list(MODES.values()), ids=list(MODES))
-def test_grade_all_stops_cleanly_and_writes_the_gradebook_of_what_finished(tmp_path, env, stop):
-    solution = (REPO / "solutions" / "mlp.py").read_text()
+def test_grade_all_stops_cleanly_and_writes_the_gradebook_of_what_finished(tmp_path, env, stop, toy_repo):
     subs, out, scratch = tmp_path / "subs", tmp_path / "out", _scratch(tmp_path)
-    make_submission(subs / "a-first", mlp=solution)
+    toy_submission(subs / "a-first")
     for n in range(4):
-        make_submission(subs / f"b-slow{n}", mlp=solution + LOOP)
+        toy_submission(subs / f"b-slow{n}", TOY_SOLUTION + LOOP)
     code, errors, pids = _run_and_stop(
-        ["grade-all", str(subs), "--out", str(out), "--jobs", "1", "--only", "sigmoid", "--allow-unsandboxed"], env,
-        scratch, when=lambda: (out / "students" / "a-first" / ".key").exists(), stop=stop)
+        ["grade-all", str(subs), "--out", str(out), "--jobs", "1", "--only", "scale", "--allow-unsandboxed"], env,
+        scratch, when=lambda: (out / "students" / "a-first" / ".key").exists(), stop=stop, cwd=toy_repo)
     assert code == 130 and errors.strip() == "interrupted", errors
     rows = _rows(out)
     assert rows["a-first"]["status"] == "graded"
@@ -265,25 +270,25 @@ def test_grade_all_stops_cleanly_and_writes_the_gradebook_of_what_finished(tmp_p
 
 @pytest.mark.parametrize("command", ["grade", "check"])
 @pytest.mark.parametrize("env", list(MODES.values()), ids=list(MODES))
-def test_grade_and_check_stop_cleanly(tmp_path, env, command):
+def test_grade_and_check_stop_cleanly(tmp_path, env, command, toy_repo):
     scratch = _scratch(tmp_path)
-    folder = make_submission(tmp_path / "sub", mlp=(REPO / "solutions" / "mlp.py").read_text() + LOOP)
-    args = [command, str(folder), "--only", "sigmoid"]
+    folder = toy_submission(tmp_path / "sub", TOY_SOLUTION + LOOP)
+    args = [command, str(folder), "--only", "scale"]
     args += ["--results", str(tmp_path / "r.json"), "--allow-unsandboxed"] if command == "grade" else []
     code, errors, pids = _run_and_stop(args, env, scratch, when=lambda: any(scratch.iterdir()),  # a child started
-                                       stop=signal.SIGTERM)
+                                       stop=signal.SIGTERM, cwd=toy_repo)
     assert code == 130 and errors.strip() == "interrupted", errors
     assert not (tmp_path / "r.json").exists()
     _assert_nothing_left(scratch, pids)
 
 
 @pytest.mark.parametrize("env", list(MODES.values()), ids=list(MODES))
-def test_the_wall_limit_kills_a_worker_and_leaves_nothing(tmp_path, env):
+def test_the_wall_limit_kills_a_worker_and_leaves_nothing(tmp_path, env, toy_repo):
     scratch, subs, out = _scratch(tmp_path), tmp_path / "subs", tmp_path / "out"
-    make_submission(subs / "looper", mlp=(REPO / "solutions" / "mlp.py").read_text() + LOOP)
+    toy_submission(subs / "looper", TOY_SOLUTION + LOOP)
     code, errors, pids = _run_and_stop(
-        ["grade-all", str(subs), "--out", str(out), "--only", "sigmoid", "--wall-limit", "4", "--allow-unsandboxed"],
-        env, scratch, when=lambda: False, stop=None)
+        ["grade-all", str(subs), "--out", str(out), "--only", "scale", "--wall-limit", "4", "--allow-unsandboxed"],
+        env, scratch, when=lambda: False, stop=None, cwd=toy_repo)
     assert code == 0, errors
     assert _rows(out)["looper"]["status"] == "error" and "took over 4 s" in _rows(out)["looper"]["detail"]
     _assert_nothing_left(scratch, pids)

@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 import pytest
-from support import REPO, TOY, TOY_CONFIG, grade, make_submission, run_cli
+from support import REPO, TOY, TOY_CONFIG, grade, run_cli, toy_submission
 
 from autograder.config import ConfigError, check_graders, load
 from autograder.grade import discover
@@ -73,11 +73,12 @@ def test_usage_errors_exit_2_with_one_line(tmp_path):
 
 
 def test_a_missing_file_scores_zero_on_its_exercises_with_a_message(tmp_path):
-    submission = make_submission(tmp_path / "no-toy", mlp="x = 1\n")  # another file, not the course's toy.py
-    results = grade(submission, tmp_path / "r.json", "--only", "scale,mean", config=TOY_CONFIG)
-    assert {t["tags"][0] for t in results["tests"]} == {"scale", "mean"}
-    assert all(t["score"] == 0 and "toy.py is not in the submission" in t["output"] for t in results["tests"])
-    assert "toy.py is missing" in results["output"]
+    submission = toy_submission(tmp_path / "only-toy", words=None)
+    results = grade(submission, tmp_path / "r.json", "--only", "scale,shout", config=TOY_CONFIG)
+    words = [t for t in results["tests"] if t["tags"][0] == "shout"]
+    assert words and all(t["score"] == 0 and "words.py is not in the submission" in t["output"] for t in words)
+    assert all(t["status"] == "passed" for t in results["tests"] if t["tags"][0] == "scale")
+    assert "words.py is missing" in results["output"]
 
 
 def test_the_course_declares_exercises_and_their_parameters(tmp_path):

@@ -17,7 +17,7 @@ import ast
 import os
 
 import pytest
-from conftest import REPO, exercise_scores, grade_folders
+from support import REPO, exercise_scores, grade_folders
 
 from autograder import generate, stubs
 from autograder.config import load

@@ -15,7 +15,7 @@ import re
 
 import pytest
 from class_out import EXERCISES, SIGN_HINT, student, write_out
-from conftest import REPO, run_cli
+from support import TOY_CONFIG, run_cli
 
 from autograder import exports
 from autograder.grade import UsageError
@@ -62,10 +62,10 @@ def moodle_import(text: str, identifier: str) -> dict:
 def out(tmp_path):
     return write_out(tmp_path / "out", {
         "alice": student("alice"),
-        "bob": student("bob", {"test_sigmoid_random_values": SIGN_HINT}),
+        "bob": student("bob", {"test_scale_random_values": SIGN_HINT}),
         "carol": None,  # refused: no results.json, no total
         "eve": student("eve"),  # graded but not in the roster
-    }, {"carol": ("refused", "mlp.py is a symbolic link")})
+    }, {"carol": ("refused", "toy.py is a symbolic link")})
 
 
 @pytest.fixture
@@ -75,11 +75,11 @@ def roster(tmp_path):
     return path
 
 
-def test_canvas_export_has_the_documented_columns_and_points_possible(out, roster, config, tmp_path):
-    text, notes = exports.canvas(out, exports.read_roster(roster), config, assignment="Day 2 MLP (4242)")
+def test_canvas_export_has_the_documented_columns_and_points_possible(out, roster, toy_config, tmp_path):
+    text, notes = exports.canvas(out, exports.read_roster(roster), toy_config, assignment="Day 2 MLP (4242)")
     assert text.splitlines()[0] == "Student,ID,SIS User ID,SIS Login ID,Section,Day 2 MLP (4242)"
     read = canvas_import(text)
-    possible = sum(config.exercises[e].max_score for e in EXERCISES)
+    possible = sum(toy_config.exercises[e].max_score for e in EXERCISES)
     assert read["points"] == {"Day 2 MLP (4242)": f"{possible:g}"}
     by_id = read["students"]
     assert by_id["101"] == {"Day 2 MLP (4242)": "10", "name": "Liddell, Alice", "section": "Section A"}
@@ -88,26 +88,26 @@ def test_canvas_export_has_the_documented_columns_and_points_possible(out, roste
     assert by_id["103"]["name"] == "'=Evil, Carol", "a cell that starts like a formula is quoted"
     assert by_id["104"]["Day 2 MLP (4242)"] == ""
     assert set(by_id) == {"101", "102", "103", "104"}, "eve is not in the roster, so not exported"
-    assert "left blank: carol: refused: mlp.py is a symbolic link" in notes
+    assert "left blank: carol: refused: toy.py is a symbolic link" in notes
     assert "left blank: dave: not in this grade-all output" in notes
     assert "not in the roster, not exported: eve" in notes
 
 
-def test_canvas_per_exercise_columns(out, roster, config):
-    text, _ = exports.canvas(out, exports.read_roster(roster), config, assignment="Day 2", per_exercise=True)
+def test_canvas_per_exercise_columns(out, roster, toy_config):
+    text, _ = exports.canvas(out, exports.read_roster(roster), toy_config, assignment="Day 2", per_exercise=True)
     read = canvas_import(text)
     assert read["assignments"] == [f"Day 2: {e}" for e in EXERCISES]
-    assert read["points"] == {f"Day 2: {e}": f"{config.exercises[e].max_score:g}" for e in EXERCISES}
-    assert read["students"]["102"]["Day 2: sigmoid"] == "2" and read["students"]["102"]["Day 2: forward"] == "5"
+    assert read["points"] == {f"Day 2: {e}": f"{toy_config.exercises[e].max_score:g}" for e in EXERCISES}
+    assert read["students"]["102"]["Day 2: scale"] == "2" and read["students"]["102"]["Day 2: predict"] == "5"
 
 
-def test_points_possible_count_only_the_exercises_graded(roster, config, tmp_path):
-    out = write_out(tmp_path / "only", {"alice": student("alice")}, only=["sigmoid"])
-    read = canvas_import(exports.canvas(out, exports.read_roster(roster), config, assignment="Day 2")[0])
-    assert read["points"] == {"Day 2": f"{config.exercises['sigmoid'].max_score:g}"}
+def test_points_possible_count_only_the_exercises_graded(roster, toy_config, tmp_path):
+    out = write_out(tmp_path / "only", {"alice": student("alice")}, only=["scale"])
+    read = canvas_import(exports.canvas(out, exports.read_roster(roster), toy_config, assignment="Day 2")[0])
+    assert read["points"] == {"Day 2": f"{toy_config.exercises['scale'].max_score:g}"}
 
 
-def test_a_canvas_export_is_a_roster(out, roster, config, tmp_path):
+def test_a_canvas_export_is_a_roster(out, roster, toy_config, tmp_path):
     # Canvas's own export (its headers, its Points Possible row) with a folder column added.
     exported = tmp_path / "canvas-export.csv"
     exported.write_text("Student,ID,SIS User ID,SIS Login ID,Section,folder,Quiz 1 (7)\n"
@@ -116,23 +116,23 @@ def test_a_canvas_export_is_a_roster(out, roster, config, tmp_path):
     rows = exports.read_roster(exported)
     assert rows == [{"name": "Liddell, Alice", "canvas_id": "101", "sis_user_id": "S1", "sis_login_id": "alice01",
                      "section": "Section A", "folder": "alice"}]
-    read = canvas_import(exports.canvas(out, rows, config, assignment="Day 2")[0])
+    read = canvas_import(exports.canvas(out, rows, toy_config, assignment="Day 2")[0])
     assert read["students"]["101"]["Day 2"] == "10"
 
 
-def test_moodle_export_maps_an_identifier_column(out, roster, config):
-    text, notes = exports.moodle(out, exports.read_roster(roster), config, assignment="Day 2 MLP")
+def test_moodle_export_maps_an_identifier_column(out, roster, toy_config):
+    text, notes = exports.moodle(out, exports.read_roster(roster), toy_config, assignment="Day 2 MLP")
     read = moodle_import(text, "Email address")
     assert read["alice@example.edu"]["Day 2 MLP"] == "10"
     assert read["bob@example.edu"]["Day 2 MLP"] == "7"
     assert read["carol@example.edu"]["Day 2 MLP"] == ""
     assert read["bob@example.edu"]["Feedback: Day 2 MLP"] == (
-        f"sigmoid 2/{config.exercises['sigmoid'].max_score:g}; forward 5/{config.exercises['forward'].max_score:g}")
+        f"scale 2/{toy_config.exercises['scale'].max_score:g}; predict 5/{toy_config.exercises['predict'].max_score:g}")
     for row in read.values():
         assert row["Day 2 MLP"] == "" or 0 <= float(row["Day 2 MLP"]) <= 30
 
 
-def test_rosters_that_cannot_work_are_refused(out, config, tmp_path):
+def test_rosters_that_cannot_work_are_refused(out, toy_config, tmp_path):
     path = tmp_path / "bad.csv"
     path.write_text("name,email\nAlice,a@x\n")
     with pytest.raises(UsageError, match="'folder' column"):
@@ -142,16 +142,17 @@ def test_rosters_that_cannot_work_are_refused(out, config, tmp_path):
         exports.read_roster(path)
     path.write_text("folder,email\nalice,a@x\n")
     with pytest.raises(UsageError, match="ID, SIS User ID or SIS Login ID"):
-        exports.canvas(out, exports.read_roster(path), config, assignment="x")
+        exports.canvas(out, exports.read_roster(path), toy_config, assignment="x")
     with pytest.raises(UsageError, match="no username"):
-        exports.moodle(out, exports.read_roster(path), config, assignment="x", identifier="username")
+        exports.moodle(out, exports.read_roster(path), toy_config, assignment="x", identifier="username")
 
 
 def test_export_command_writes_the_file(out, roster, tmp_path):
-    done = run_cli("export", str(out), "--roster", str(roster), "--lms", "canvas", "--assignment", "Day 2")
+    done = run_cli("--config", str(TOY_CONFIG), "export", str(out), "--roster", str(roster), "--lms", "canvas",
+                   "--assignment", "Day 2")
     assert done.returncode == 0, done.stderr
     assert canvas_import((out / "canvas.csv").read_text())["students"]["101"]["Day 2"] == "10"
     assert "not in the roster, not exported: eve" in done.stderr
-    done = run_cli("export", str(tmp_path / "nowhere"), "--roster", str(roster), "--lms", "moodle",
-                   "--assignment", "Day 2", cwd=REPO)
+    done = run_cli("--config", str(TOY_CONFIG), "export", str(tmp_path / "nowhere"), "--roster", str(roster),
+                   "--lms", "moodle", "--assignment", "Day 2")
     assert done.returncode == 2 and "run grade-all" in done.stderr

@@ -44,7 +44,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import requires_root_dropping
+from support import requires_root_dropping
 from support import REPO, TOY, TOY_CONFIG, TOY_MODULE, TOY_SOLUTION, exercise_scores, make_submission, run_cli
 
 from autograder import sandbox, wire
@@ -194,7 +194,7 @@ def _planted_paths(toy_repo: Path) -> list[Path]:
 
 @pytest.fixture(scope="module", params=[
     pytest.param(BWRAP, marks=pytest.mark.skipif(not sandbox.bwrap_works(), reason="bubblewrap is not installed "
-                                                 "or cannot create namespaces here (.ci/run installs it)")),
+                                                 "or cannot create namespaces here (make test installs it as root)")),
     pytest.param(NO_NAMESPACES, marks=requires_root_dropping)])
 def run(request, tmp_path_factory, no_namespaces, toy_repo) -> Run:
     """The corpus graded by one grade-all call in this sandbox; cleans up whatever the attacks left."""

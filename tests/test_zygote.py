@@ -15,7 +15,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from conftest import requires_bwrap, requires_root_dropping
+from support import requires_bwrap, requires_root_dropping
 from support import run_cli, toy_submission
 
 from autograder import sandbox, wire, zygote

@@ -12,7 +12,7 @@ import subprocess
 import sys
 
 import pytest
-from conftest import REPO, exercise_scores, grade, grade_folders, make_submission, mutate
+from support import REPO, exercise_scores, grade, grade_folders, make_submission, mutate
 
 from autograder.graders.keras_checks import MSE_HINT, NOT_TRAINED_HINT, PROBABILITIES_HINT, UNSCALED_HINT, WIDTH_HINT
 

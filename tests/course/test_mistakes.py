@@ -8,7 +8,7 @@ import re
 import shutil
 
 import pytest
-from conftest import REPO, exercise_scores, grade_folders
+from support import REPO, exercise_scores, grade_folders
 from mistakes import MISTAKES
 
 NUMPY_EXERCISES = ("sigmoid", "sigmoid_derivative", "forward", "backward", "train_xor")

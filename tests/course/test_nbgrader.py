@@ -23,7 +23,7 @@ import warnings
 
 import nbformat
 import pytest
-from conftest import REPO, exercise_scores, grade, mutate
+from support import REPO, exercise_scores, grade, mutate
 
 from autograder import notebook
 from autograder.config import load

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-SOLUTION = Path(__file__).resolve().parents[2] / "solutions" / "mlp.py"
+SOLUTION = Path(__file__).resolve().parents[3] / "solutions" / "mlp.py"
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,15 @@
+"""The toy course's second module: plain Python, no NumPy."""
+
+
+def shout(text):
+    """The text in capitals, with an exclamation mark.
+
+    Args:
+        text: a str.
+    Returns:
+        A str: text.upper() + "!".
+    """
+    # TODO: capitalise text and add "!".
+    ### BEGIN SOLUTION
+    return text.upper() + "!"
+    ### END SOLUTION
