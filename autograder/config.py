@@ -96,6 +96,11 @@ class Config:
         """The exercise modules, in the order their first exercise is graded."""
         return tuple(dict.fromkeys(exercise.module for exercise in self.exercises.values()))
 
+    def hidden_only(self) -> tuple[str, ...]:
+        """The exercises with no public checks: `make check` has nothing to run for them; they are
+        graded (by their hidden checks) when the student submits."""
+        return tuple(name for name in self.exercises if not (self.graders / "public" / f"test_{name}.py").is_file())
+
     def graded(self, only: list[str] | None = None) -> list[str]:
         """The exercises a run grades, in grading.toml's order: all of them, or those of --only
         (an unknown name is a UsageError that lists the exercises)."""
@@ -149,7 +154,10 @@ def load(path: Path) -> Config:
     exercises = {}
     for name, table in data.get("exercise", {}).items():
         files = [graders / side / f"test_{name}.py" for side in ("public", "hidden")]
-        if not any(file.is_file() for file in files):
+        # A student release keeps a hidden-only exercise's section, with no graders and no points,
+        # so that `make check EX=` and the notebook can say it is graded on submit.
+        released_hidden_only = not (graders / "hidden").is_dir() and table.get("points") == {}
+        if not any(file.is_file() for file in files) and not released_hidden_only:
             raise ConfigError(f"grading.toml: '[exercise.{name}]' has no graders: write {files[0]} "
                               f"(and/or {files[1]}), or fix the exercise id")
         exercises[name] = _exercise(name, table, files, hidden_present=(graders / "hidden").is_dir())
