@@ -45,7 +45,8 @@ def prepare(config: Path, *args: str) -> subprocess.CompletedProcess:
     ('module = ["x"]', "unknown key 'setup.module' (known: modules, system_packages)"),
     ('modules = "steps.first"', "'setup.modules' must be list"),
     ('modules = ["steps/first.py"]', "'setup.modules' entry 'steps/first.py' is not a module name"),
-    ('system_packages = ["npm; rm -rf /"]', "'setup.system_packages' entry 'npm; rm -rf /' is not a Debian package name"),
+    ('system_packages = ["npm; rm -rf /"]',
+     "'setup.system_packages' entry 'npm; rm -rf /' is not a Debian package name"),
     ("system_packages = [3]", "'setup.system_packages' must be str"),
 ])
 def test_a_wrong_setup_table_is_a_one_line_error(tmp_path, setup, message):
@@ -68,7 +69,8 @@ def test_a_failing_step_stops_the_rest_and_says_which(tmp_path):
     (tmp_path / "fail").write_text("")
     done = prepare(config)
     assert done.returncode == 7
-    assert done.stderr.strip() == "error: set-up step `python -m steps.second` failed (exit 7); its output above says why"
+    assert done.stderr.strip() == ("error: set-up step `python -m steps.second` failed (exit 7); "
+                                   "its output above says why")
     assert (tmp_path / "data" / "steps.txt").read_text() == "__main__ second.py\n"
 
 
