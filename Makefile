@@ -63,8 +63,8 @@ generate: $(VENV)/.dev  ## regenerate exercises/ (and the nbgrader notebook) fro
 data: $(VENV)/.student  ## run the course's set-up steps (grading.toml's [setup]: e.g. build its datasets)
 	@$(PY) -m autograder.prepare
 
-validate-graders: $(VENV)/.dev  ## grade mutants of the solutions; fail if a behaviour-changing one keeps full marks
-	$(PY) tests/mutants.py
+validate-graders: $(VENV)/.dev  ## grade mutants of every exercise's solution (one: EX=id); fail if one keeps full marks
+	$(PY) -m autograder.validate $(if $(EX),--exercise $(EX)) $(if $(wildcard tests/course/mutant_probe.py),--probe tests/course/mutant_probe.py)
 
 release: $(VENV)/.dev  ## write the student repository: make release OUT=dir
 	$(PY) -m autograder release $(OUT)
