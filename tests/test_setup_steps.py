@@ -97,3 +97,10 @@ def test_the_engine_and_its_runners_name_no_dataset():
     named = [f"{path.relative_to(REPO)}:{number}" for path in files if path.is_file()
              for number, line in enumerate(path.read_text().splitlines(), start=1) if re.search("mnist", line, re.I)]
     assert not named, named
+
+
+def test_missing_lists_only_the_packages_this_machine_lacks(tmp_path):
+    # sh is a command everywhere; the other name is no package at all.
+    config = course(tmp_path, 'system_packages = ["sh", "no-such-package-h25b"]')
+    assert prepare(config, "--packages", "--missing").stdout == "no-such-package-h25b\n"
+    assert prepare(config, "--packages").stdout == "sh no-such-package-h25b\n"
