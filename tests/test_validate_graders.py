@@ -40,6 +40,10 @@ def load(path, name):
     spec.loader.exec_module(module)
     return module
 
+if sys.argv[1] == "--extra":  # one no-work mutant of the course's own: scale gives x back, as floats
+    print(json.dumps([{"exercise": "scale", "description": "no work: x as floats (toy's own)", "must_lose": None,
+                       "bodies": {"scale": "return np.asarray(x, dtype=float)"}}]))
+    raise SystemExit(0)
 module, reference, mutant = sys.argv[1:]
 want, got = load(reference, "reference"), load(mutant, "mutant")
 inputs = [(np.arange(6.0).reshape(2, 3), 2.5), (np.array([1, 2]), -3.0)]
@@ -66,8 +70,9 @@ def toy(tmp_path_factory) -> Path:
 def test_a_probe_sets_equivalent_mutants_aside_and_the_toy_graders_pass(toy):
     done = validate(toy, "--exercise", "scale", "--probe", "probe.py")
     assert done.returncode == 0, done.stdout + done.stderr
-    assert "operator and 5 no-work mutants of solutions/toy.py" in done.stdout
-    assert "no-work mutants: 5/5 lose every point of their exercise" in done.stdout
+    assert "operator and 6 no-work mutants of solutions/toy.py" in done.stdout
+    assert "no-work mutants: 6/6 lose every point of their exercise" in done.stdout
+    assert "no work: x as floats (toy's own)" in done.stdout
     assert "% of the counted mutants killed" in done.stdout and "FAIL" not in done.stdout
     assert "equivalent: `np.asarray(x, dtype=float)`: drop dtype=" in done.stdout, done.stdout
 

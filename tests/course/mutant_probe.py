@@ -2,6 +2,7 @@
 solutions/mlp.py equivalent to the reference, or correct by the contract, or changed?
 
     python tests/course/mutant_probe.py MODULE REFERENCE MUTANT   -> one line of JSON: {"verdict", "why"}
+    python tests/course/mutant_probe.py --extra MODULE REFERENCE  -> JSON: this lesson's extra no-work mutants
 
 The engine cannot tell an equivalent mutant from a surviving one; this lesson can. Each function
 of the mutant and of the reference runs on fixed random inputs (in this process, which the
@@ -13,6 +14,11 @@ validator starts per mutant):
 - uncertain: train_xor solves XOR for 17 to 19 seeds (not counted either way);
 - changed: anything else. A changed mutant must lose points.
 A module other than mlp gets "unknown": the validator then counts a surviving mutant as a survivor.
+
+--extra adds two no-work mutants the generic ones cannot write: a backward() with momentum, whose
+first step from a fresh network is exactly right and every later one is not, and a train_xor() that
+trains one epoch and then sets XOR's weights by hand (it keeps what train() itself earns: only the
+checks that judge train_xor's network must go to 0).
 """
 
 from __future__ import annotations
@@ -180,8 +186,36 @@ def probe(reference: Path, path: Path) -> dict:
     return {"verdict": "changed", "why": "differs in " + ", ".join(differ)}
 
 
+EXTRA = [
+    {"exercise": "backward", "description": "no work: stateful (MLP.backward, momentum)", "must_lose": None,
+     "bodies": {"MLP.backward": """output_delta = (actual_output - predicted_output) * sigmoid_derivative(predicted_output)
+hidden_delta = (output_delta @ self.weights_hidden_output.T) * sigmoid_derivative(self.hidden_layer_output)
+steps = {"weights_hidden_output": self.hidden_layer_output.T @ output_delta, "bias_output": output_delta.sum(axis=0),
+         "weights_input_hidden": inputs.T @ hidden_delta, "bias_hidden": hidden_delta.sum(axis=0)}
+velocity = getattr(self, "_velocity", None) or {name: 0.0 for name in steps}
+for name, step in steps.items():
+    velocity[name] = 0.9 * velocity[name] + step
+    getattr(self, name)[...] += self.learning_rate * velocity[name]
+self._velocity = velocity"""}},
+    {"exercise": "train_xor", "description": "no work: hand-set XOR weights (train_xor)",
+     "must_lose": ["test_train_xor_solves_xor", "test_train_xor_converges_for_most_seeds"],
+     "bodies": {"train_xor": """network = MLP(2, 2, 1, learning_rate=2.0, seed=seed)
+network.train(XOR_INPUTS, XOR_LABELS, epochs=1)
+noise = np.random.default_rng(seed).normal(scale=1e-3, size=4)
+network.weights_input_hidden[...] = np.array([[20.0, -20.0], [20.0, -20.0]]) + noise.reshape(2, 2)
+network.bias_hidden[...] = [-10.0, 30.0]
+network.weights_hidden_output[...] = [[20.0], [20.0]]
+network.bias_output[...] = [-30.0]
+return network"""}},
+]
+
+
 def main(argv: list[str] | None = None) -> int:
-    module, reference, mutant = argv if argv is not None else sys.argv[1:]
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[0] == "--extra":
+        print(json.dumps(EXTRA if argv[1] == "mlp" else []))
+        return 0
+    module, reference, mutant = argv
     if module != "mlp":
         print(json.dumps({"verdict": "unknown", "why": f"this probe knows mlp.py, not {module}.py"}))
         return 0
