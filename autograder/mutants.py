@@ -141,6 +141,8 @@ def _changed_line(before: str, after: str) -> str:
                         or i >= len(new) - start), 0)
             while start and (old[start - 1].isalnum() or old[start - 1] in "._"):  # whole tokens
                 start -= 1
+            if start and old[start - 1] == "-" and old[max(0, start - 2):start - 1] in ("", " ", "(", ",", "[", "="):
+                start -= 1  # a negative number's sign
             while end and (old[len(old) - end].isalnum() or old[len(old) - end] in "._"):
                 end -= 1
             while start and not (old[start:len(old) - end].strip() and new[start:len(new) - end].strip()):

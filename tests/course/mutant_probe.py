@@ -13,7 +13,9 @@ validator starts per mutant):
   under a second (other hyperparameters: the contract lets students choose them);
 - uncertain: train_xor solves XOR for 17 to 19 seeds (not counted either way);
 - changed: anything else. A changed mutant must lose points.
-A module other than mlp gets "unknown": the validator then counts a surviving mutant as a survivor.
+For mnist_keras.py (running Keras per mutant would take minutes), REVIEWED lists the mutants a
+person has judged, by the line they change; any other gets "unknown", and a survivor among those
+is the validator's to report.
 
 --extra adds two no-work mutants the generic ones cannot write: a backward() with momentum, whose
 first step from a fresh network is exactly right and every later one is not, and a train_xor() that
@@ -23,6 +25,7 @@ checks that judge train_xor's network must go to 0).
 
 from __future__ import annotations
 
+import ast
 import importlib.util
 import json
 import sys
@@ -186,6 +189,31 @@ def probe(reference: Path, path: Path) -> dict:
     return {"verdict": "changed", "why": "differs in " + ", ".join(differ)}
 
 
+# {(the reference's line, the mutant's line), as ast.unparse writes them: (verdict, why)}, each judged
+# by reading Keras' and NumPy's documentation.
+REVIEWED = {
+    ("return images.reshape(len(images), -1).astype('float32') / 255.0",
+     "return images.reshape(len(images), -2).astype('float32') / 255.0"):
+        ("equivalent", "NumPy's reshape takes any negative size as the one it infers, like -1"),
+    ("model.compile(optimizer='adam', loss='sparse_categorical_crossentropy', metrics=['accuracy'])",
+     "model.compile(loss='sparse_categorical_crossentropy', metrics=['accuracy'])"):
+        ("correct", "Keras' default optimizer (rmsprop) is an optimizer; the contract names none, and the "
+                    "accuracy checks judge what it reaches"),
+}
+
+
+def reviewed(reference: Path, mutant: Path) -> dict:
+    """The verdict of REVIEWED for the first line the mutant changes, else "unknown"."""
+    def lines(path: Path) -> list[str]:  # both as ast.unparse writes them: the mutant may be written so
+        return ast.unparse(ast.parse(path.read_text())).splitlines()
+
+    for old, new in zip(lines(reference), lines(mutant)):
+        if old.strip() != new.strip():
+            verdict, why = REVIEWED.get((old.strip(), new.strip()), ("unknown", "not reviewed"))
+            return {"verdict": verdict, "why": why}
+    return {"verdict": "unknown", "why": "no line changed"}
+
+
 EXTRA = [
     {"exercise": "backward", "description": "no work: stateful (MLP.backward, momentum)", "must_lose": None,
      "bodies": {"MLP.backward": """output_delta = (actual_output - predicted_output) * sigmoid_derivative(predicted_output)
@@ -217,7 +245,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     module, reference, mutant = argv
     if module != "mlp":
-        print(json.dumps({"verdict": "unknown", "why": f"this probe knows mlp.py, not {module}.py"}))
+        print(json.dumps(reviewed(Path(reference), Path(mutant))))
         return 0
     print(json.dumps(probe(Path(reference), Path(mutant))))
     return 0
