@@ -120,13 +120,15 @@ def grade(mutants: list[Mutant], workdir: Path, *, config_path: Path, exercises_
         done = subprocess.run(command, cwd=REPO, capture_output=True, text=True)
         if done.returncode != 0:
             raise UsageError(f"grade-all failed: {done.stderr.strip()[-2000:]}")
+        rows = {row["name"]: row for row in json.loads((out / "batch.json").read_text())["rows"]}
         for mutant in batch:
             results = out / "students" / mutant.name / "results.json"
             mutant.graded = graded
             if results.is_file():
                 mutant.lost = lost_points(json.loads(results.read_text()))
             else:
-                mutant.error = f"grading failed (see {out / 'gradebook.csv'})"
+                row = rows.get(mutant.name, {})
+                mutant.error = f"not graded: {row.get('status', '?')} ({str(row.get('detail', ''))[:200]})"
 
 
 def problems(mutant: Mutant) -> list[str]:

@@ -108,3 +108,23 @@ def test_a_missing_solution_file_is_one_line(tmp_path):
                            "write its reference solution there (with ### BEGIN SOLUTION blocks)\n")
     done = validate(repo, "--exercise", "scal")
     assert done.returncode == 2 and done.stderr.startswith("error: unknown exercise 'scal' (choose from: scale,")
+
+
+def test_blocks_belong_to_the_exercise_named_after_them_or_the_next_one():
+    from support import TOY_CONFIG, TOY_SOLUTION
+
+    from autograder.config import load
+    from autograder.mutants import generate, generate_no_work, owners
+
+    exercises = list(load(TOY_CONFIG).exercises)
+    owned = owners(TOY_SOLUTION, exercises)
+    assert owned == {"scale": "scale", "total": "total", "Line.__init__": "predict", "Line.predict": "predict",
+                     "fit": "fit"}
+    mutants = generate("toy", TOY_SOLUTION, owned)
+    assert mutants and all(m.exercise == owned[m.function] for m in mutants)
+    assert "`x, dtype=float) *` -> `/`" in {m.description for m in mutants}
+    no_work = generate_no_work("toy", TOY_SOLUTION, owned, dict.fromkeys(exercises, 1.0))
+    # predict's no-work mutants empty both of its blocks; each kind of body once per exercise.
+    assert [m.description for m in no_work if m.exercise == "predict"][0] == \
+        "no work: nothing (Line.__init__, Line.predict)"
+    assert len(no_work) == 5 * len(exercises)
