@@ -3,7 +3,7 @@
 Only the code inside `### BEGIN/END SOLUTION` blocks is mutated. Operator mutants come from
 cosmic-ray's operators (a maintained mutation-testing library) and three of ours; no-work mutants
 replace every block of an exercise with a body that does no work. A block belongs to the exercise
-named after its function or method (MLP.forward -> forward), else to the next such block's exercise
+named after its function or method (Net.step -> step), else to the next such block's exercise
 in the file (a constructor goes with the method after it), else to the module's exercise that is
 named after no function.
 """
