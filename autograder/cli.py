@@ -202,6 +202,13 @@ def _run(args) -> int:
 
     config = load(args.config)
     if args.command == "check":
+        config.graded(args.only)  # an unknown name is a usage error that lists the exercises
+        unchecked = [name for name in args.only if name in config.hidden_only()]
+        for name in unchecked:
+            print(f"{name} has no public checks: it is graded by hidden checks when you submit")
+        args.only = [name for name in args.only if name not in unchecked]
+        if unchecked and not args.only:
+            return EXIT_OK
         taken, forks = _started(args, config)
         from .console import Console, Progress, show_check
         from .grade import grade

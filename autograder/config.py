@@ -36,6 +36,8 @@ _EXERCISE_KEYS = {
 _PARAM_TYPES = (int, float, bool, str, list)
 _MODULE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*")  # what preload may name
 _NOTEBOOK_KEYS = {"name": str, "lesson": str, "sections": dict}
+_SETUP_KEYS = {"modules": list, "system_packages": list}
+_DEBIAN_PACKAGE = re.compile(r"[a-z0-9][a-z0-9+.-]+")  # what system_packages may name (Debian's rule)
 
 
 _EXERCISE_FIELDS = {"name", "module", "standins", "timeout_s", "check_timeout_s", "wall_s", "memory_mb", "processes", "points",
@@ -85,10 +87,19 @@ class Config:
     wall_s: float = 600.0  # a whole submission's time budget, every exercise together
     scratch_mb: int = 64  # writable space each child has (its /tmp and /dev/shm; its folder without namespaces)
     notebook: dict[str, object] = field(default_factory=dict)  # [notebook]: what notebook.py builds, if anything
+    # [setup]: the course's set-up steps (prepare.py), run once per machine by `make data`, Gradescope's
+    # setup.sh and the runners: Python modules run in order, and the Debian packages they need.
+    setup_modules: tuple[str, ...] = ()
+    system_packages: tuple[str, ...] = ()
 
     def modules(self) -> tuple[str, ...]:
         """The exercise modules, in the order their first exercise is graded."""
         return tuple(dict.fromkeys(exercise.module for exercise in self.exercises.values()))
+
+    def hidden_only(self) -> tuple[str, ...]:
+        """The exercises with no public checks: `make check` has nothing to run for them; they are
+        graded (by their hidden checks) when the student submits."""
+        return tuple(name for name in self.exercises if not (self.graders / "public" / f"test_{name}.py").is_file())
 
     def graded(self, only: list[str] | None = None) -> list[str]:
         """The exercises a run grades, in grading.toml's order: all of them, or those of --only
@@ -124,7 +135,9 @@ def load(path: Path) -> Config:
         raise ConfigError(f"{path}: file not found (run from the repository root, or pass --config)") from None
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(f"{path}: not valid TOML: {error}") from None
-    _check_keys("", {k: v for k, v in data.items()}, {"grading": dict, "exercise": dict, "notebook": dict})
+    _check_keys("", {k: v for k, v in data.items()}, {"grading": dict, "exercise": dict, "notebook": dict,
+                                                       "setup": dict})
+    setup = _setup(data.get("setup", {}))
     notebook = data.get("notebook", {})
     _check_keys("notebook", notebook, _NOTEBOOK_KEYS)
     for block, heading in notebook.get("sections", {}).items():
@@ -141,7 +154,10 @@ def load(path: Path) -> Config:
     exercises = {}
     for name, table in data.get("exercise", {}).items():
         files = [graders / side / f"test_{name}.py" for side in ("public", "hidden")]
-        if not any(file.is_file() for file in files):
+        # A student release keeps a hidden-only exercise's section, with no graders and no points,
+        # so that `make check EX=` and the notebook can say it is graded on submit.
+        released_hidden_only = not (graders / "hidden").is_dir() and table.get("points") == {}
+        if not any(file.is_file() for file in files) and not released_hidden_only:
             raise ConfigError(f"grading.toml: '[exercise.{name}]' has no graders: write {files[0]} "
                               f"(and/or {files[1]}), or fix the exercise id")
         exercises[name] = _exercise(name, table, files, hidden_present=(graders / "hidden").is_dir())
@@ -156,7 +172,20 @@ def load(path: Path) -> Config:
             raise ConfigError(f"grading.toml: 'grading.{key}' must be positive")
     return Config(grading.get("seed", 0), hidden_visibility, exercises, Path(path), graders=graders,
                   max_file_bytes=grading.get("max_file_bytes", 2_000_000), wall_s=float(grading.get("wall_s", 600)),
-                  scratch_mb=grading.get("scratch_mb", 64), notebook=notebook)
+                  scratch_mb=grading.get("scratch_mb", 64), notebook=notebook, **setup)
+
+
+def _setup(table: dict) -> dict[str, tuple[str, ...]]:
+    """[setup]: modules (run as `python -m <module>`) and system_packages (Debian names)."""
+    _check_keys("setup", table, _SETUP_KEYS)
+    for key, pattern, example in (("modules", _MODULE_NAME, "autograder.graders.data"),
+                                  ("system_packages", _DEBIAN_PACKAGE, "npm")):
+        for entry in table.get(key, []):
+            _check_type(f"setup.{key}", entry, str)
+            if not pattern.fullmatch(entry):
+                raise ConfigError(f"grading.toml: 'setup.{key}' entry {entry!r} is not a "
+                                  f"{'module' if key == 'modules' else 'Debian package'} name (such as \"{example}\")")
+    return {"setup_modules": tuple(table.get("modules", [])), "system_packages": tuple(table.get("system_packages", []))}
 
 
 def _graders_folder(path: Path, grading: dict) -> Path:

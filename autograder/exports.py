@@ -135,7 +135,7 @@ def _grades(out: Path, roster: list[dict[str, str]], config: Config, assignment:
     """(column names, points possible, [(roster row, grades)], notes) for the export's grade columns."""
     exercises, book = read_batch(out)
     if not assignment.strip():
-        raise UsageError("--assignment must name the LMS assignment (e.g. 'Day 2 MLP', or 'Day 2 MLP (123)' "
+        raise UsageError("--assignment must name the LMS assignment (e.g. 'Week 3', or 'Week 3 (123)' "
                          "for Canvas's assignment 123)")
     unknown = [e for e in exercises if e not in config.exercises]
     if unknown:

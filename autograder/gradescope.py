@@ -4,7 +4,8 @@
 setup.sh and run_autograder, beside the grader itself: this package with its hidden graders,
 solutions/ (the reference code that stands in for exercises a test does not grade),
 grading.toml and requirements.txt. Gradescope unpacks it to $AUTOGRADER_ROOT/source, runs
-setup.sh once while building the image (Python packages, bubblewrap, MNIST), and for each
+setup.sh once while building the image (Python packages, bubblewrap, and the course's set-up
+steps: grading.toml's [setup], its Debian packages written into setup.sh here), and for each
 submission runs $AUTOGRADER_ROOT/run_autograder, which calls main() here. AUTOGRADER_ROOT is
 /autograder unless the environment says otherwise (tests lay the tree out in a temporary folder).
 
@@ -62,8 +63,9 @@ def build(zip_path: Path, *, repo: Path = SOURCE, config_path: Path | None = Non
     """Write autograder.zip for Gradescope; return its path."""
     parse_rule(late_penalty)
     config_path = Path(config_path or repo / "grading.toml")
-    load(config_path)  # never ship a config the engine would reject
-    entries = [("setup.sh", (TEMPLATES / "setup.sh").read_bytes(), 0o755),
+    config = load(config_path)  # never ship a config the engine would reject
+    entries = [("setup.sh", (TEMPLATES / "setup.sh").read_text()
+                .replace("@SETUP_PACKAGES@", " ".join(config.system_packages)).encode(), 0o755),
                ("run_autograder", (TEMPLATES / "run_autograder").read_text()
                 .replace("@LATE_PENALTY@", late_penalty.strip()).encode(), 0o755)]
     for path in sorted((repo / "autograder").rglob("*")):

@@ -104,12 +104,14 @@ def solution_files(notebook, modules=None):
 class Graded:
     """One exercise's tests from results.json; report() prints one part and returns its points."""
 
-    def __init__(self, exercise, tests):
-        self.exercise, self.tests = exercise, tests
+    def __init__(self, exercise, tests, skipped=False):
+        self.exercise, self.tests, self.skipped = exercise, tests, skipped
 
     def report(self, part):
         """Print the "public" or "hidden" checks and return the points they scored."""
         tests = [test for test in self.tests if part in test["tags"][1:]]
+        if part == "public" and not tests and not self.skipped:
+            print(f"{self.exercise} has no public checks: its hidden checks run when the notebook is graded")
         for test in tests:
             mark = "passed" if test["status"] == "passed" else "FAILED"
             print(f"{mark} {test['score']:g}/{test['max_score']:g}  {test['name']}")
@@ -122,7 +124,7 @@ def grade_exercise(exercise):
     """Grade one exercise of the saved notebook with the course's engine, in a separate process."""
     if exercise in os.environ.get("AUTOGRADER_NOTEBOOK_SKIP", "").split(","):
         print(f"{exercise}: not graded (listed in AUTOGRADER_NOTEBOOK_SKIP), 0 points")
-        return Graded(exercise, [])
+        return Graded(exercise, [], skipped=True)
     notebook = notebook_file()
     with tempfile.TemporaryDirectory() as scratch:
         submission, results = Path(scratch, "submission"), Path(scratch, "results.json")

@@ -155,7 +155,7 @@ class GradingPlugin:
 
     @pytest.fixture
     def artifacts(self) -> dict:
-        """Plain data a grader keeps for the feedback page (XOR losses, trained Keras weights)."""
+        """Plain data a grader keeps for the feedback page (a training curve, trained weights)."""
         return self.kept
 
     @pytest.fixture

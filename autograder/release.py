@@ -102,7 +102,9 @@ def public_config(config_path: Path, public_graders: Path) -> str:
              "# Your grade also counts hidden checks, whose points and settings are not here.", ""]
     for name, table in data.get("exercise", {}).items():
         tests = public.get(name, set())
-        if not tests:
+        if not tests:  # listed, with no points, so that `make check EX=` can say it is graded on submit
+            lines += [f"# {name}: hidden checks only, graded when you submit", f"[exercise.{name}]",
+                      f"module = {_toml(table['module'])}", f"[exercise.{name}.points]", ""]
             continue
         used = set(re.findall(r"\bcfg\.([a-z_]\w*)", (public_graders / f"test_{name}.py").read_text()))
         lines.append(f"[exercise.{name}]")
@@ -227,13 +229,16 @@ def template_values(config, repo: Path, notebook_name: str | None) -> dict[str, 
     # The example of an exercise waiting on another: the first with a stand-in that is an exercise.
     waiting = [(name, standin.rsplit(".", 1)[-1]) for name, exercise in config.exercises.items()
                for standin in exercise.standins if standin.rsplit(".", 1)[-1] in config.exercises]
-    example, waits_on = waiting[0] if waiting else (next(iter(config.exercises)), next(iter(config.exercises)))
+    checked = [name for name in config.exercises if name not in config.hidden_only()] or list(config.exercises)
+    waiting = [(name, on) for name, on in waiting if name in checked]
+    example, waits_on = waiting[0] if waiting else (checked[0], checked[0])
     return {
         "title": title or "Exercises",
         "lesson": f"`{lesson}`" if lesson else "`lesson/`",
         "exercise_files": listed([f"`exercises/{module}.py`" for module in modules]),
         "module_files": ", ".join(f"`{module}.py`" for module in modules),
-        "exercise_ids": ", ".join(f"`{name}`" for name in config.exercises),
+        "exercise_ids": ", ".join(f"`{name}`" + (" (no public checks: graded when you submit)"
+                                                  if name in config.hidden_only() else "") for name in config.exercises),
         "example": example, "example_pad": " " * max(1, 13 - len(example)), "waits_on": waits_on,
         "example_file": f"{config.exercises[example].module}.py",
         "notebook_line": (f"Prefer a notebook? `{notebook_name}` holds the lesson with the same exercises; its test\n"

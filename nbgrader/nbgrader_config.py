@@ -1,9 +1,10 @@
-"""nbgrader configuration for the Day 2 course. The course root is this folder.
+"""nbgrader configuration for this repository's course. The course root is this folder; the
+assignment (and course id) is grading.toml's [notebook] name, NAME below.
 
 Run nbgrader from here (any shell; the virtual environment need not be activated):
-    nbgrader generate_assignment day2_mlp     source/ -> release/ (solutions and hidden tests removed)
-    nbgrader autograde day2_mlp               submitted/<student>/day2_mlp/ -> autograded/
-    nbgrader export                           grades.csv
+    nbgrader generate_assignment NAME     source/ -> release/ (solutions and hidden tests removed)
+    nbgrader autograde NAME               submitted/<student>/NAME/ -> autograded/
+    nbgrader export                       grades.csv
 The test cells grade with this repository's engine (see autograder/notebook.py); the kernel
 that runs them inherits the environment set below.
 """
@@ -12,6 +13,11 @@ import os
 import sys
 import warnings
 from pathlib import Path
+
+try:
+    import tomllib
+except ModuleNotFoundError:  # Python 3.10
+    import tomli as tomllib
 
 from sqlalchemy.exc import SAWarning
 
@@ -38,7 +44,9 @@ os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
 c = get_config()  # noqa: F821 -- traitlets defines get_config when it loads this file
 
 c.CourseDirectory.root = str(ROOT)
-c.CourseDirectory.course_id = "day2_mlp"
+# The course id is the notebook's name in grading.toml, so the next lesson brings its own.
+NOTEBOOK = tomllib.loads((ENGINE / "grading.toml").read_text()).get("notebook", {})
+c.CourseDirectory.course_id = NOTEBOOK.get("name", "course")
 c.ClearSolutions.code_stub = {"python": 'raise NotImplementedError("not implemented yet: see the TODO above")'}
 # A test cell waits for the engine, which enforces each exercise's own time limit from grading.toml.
 c.Execute.timeout = 900

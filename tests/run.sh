@@ -14,6 +14,9 @@ command -v bwrap >/dev/null || missing="$missing bubblewrap"
 command -v chromium >/dev/null || missing="$missing chromium"
 command -v slurmctld >/dev/null || missing="$missing slurm-wlm"
 command -v munged >/dev/null || missing="$missing munge"
+# What the course's set-up steps need (grading.toml's [setup] system_packages; `make data` runs them).
+course="$("$PY" -m autograder.prepare --packages --missing 2>/dev/null || true)"
+[ -z "$course" ] || missing="$missing $course"
 if [ -n "$missing" ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
     echo "make test: installing$missing with apt-get"

