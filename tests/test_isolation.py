@@ -1,0 +1,85 @@
+"""Isolation between the children of one submission, and the trusted side's bounded work.
+
+The children of one submission (each exercise's, some started ahead) must not be able to observe
+or signal each other in any sandbox mode: tests/hostile/sibling_channels.py arms every channel we
+found in one child and knocks on it from another. Forged replies must not make the trusted side
+work or allocate without bound (tests/hostile/wide_reply.py). The engine is attacked directly
+(sandbox.Child, zygote.Zygote, handle.Student) with a module of its own: no course is involved.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import resource
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import REPO, SANDBOX_MODES
+
+from autograder import sandbox, zygote
+from autograder.handle import Student
+
+HOSTILE = Path(__file__).resolve().parent / "hostile"
+CHANNELS = {"sibling_channels.py": (HOSTILE / "sibling_channels.py").read_bytes()}
+# The modes that give grades of record, and the fallback (a plain subprocess): the fallback has
+# the same Landlock and system-call filter where the kernel has them (this one has), not a uid of its own.
+MODES = [SANDBOX_MODES["bubblewrap"], SANDBOX_MODES["no namespaces"], SANDBOX_MODES["fallback"]]
+MODE_IDS = ["bubblewrap", "no-namespaces", "fallback"]
+
+
+@pytest.fixture(params=MODES, ids=MODE_IDS)
+def mode(request, monkeypatch):
+    for key, value in request.param.items():
+        monkeypatch.setenv(key, value)
+    sandbox.bwrap_works.cache_clear()  # the failing bwrap on PATH is seen again
+    yield sandbox.mode()
+    sandbox.bwrap_works.cache_clear()
+
+
+def _students(forks, count: int) -> list[Student]:
+    limits = sandbox.Limits(timeout_s=10, memory_mb=1024)
+    return [Student("sibling_channels", CHANNELS, limits, seed=1, zygote=forks, exercise=f"exercise{n}")
+            for n in range(count)]
+
+
+NO_ZYGOTE = pytest.mark.skipif(not zygote.available(), reason="the engine forks no zygote here (Landlock ABI < 6)")
+
+
+@pytest.mark.parametrize("forked", [pytest.param(True, marks=NO_ZYGOTE), False], ids=["zygote", "fresh"])
+def test_children_of_one_submission_cannot_reach_each_other(mode, forked):
+    forks = zygote.Zygote(CHANNELS, sandbox.Limits(timeout_s=10, memory_mb=1024), slots=4) if forked else None
+    first, second = _students(forks, 2)
+    port = random.randrange(20000, 60000)
+    try:
+        armed = first.call("arm", port)
+        # What the first child could set up is what the second must not reach (and the attack is real:
+        # the child can always rewrite its own command line and hold a lock on its own).
+        assert "cmdline" in armed["armed"] and "flock" in armed["armed"], armed
+        knocked = second.call("knock", port, armed["pid"])
+        heard = first.call("heard")
+    finally:
+        for student in (first, second):
+            student.close()
+        if forks is not None:
+            forks.close()
+    assert (knocked, heard) == ([], []), f"{mode}: armed {armed['armed']}; reached {knocked}; heard {heard}"
+
+
+def test_a_child_still_reads_what_numpy_needs_of_proc(mode):
+    student = Student("sibling_channels", {**CHANNELS, "probe.py": b"""
+import os
+def own():
+    return [len(open(path, "rb").read()) > 0 for path in
+            ("/proc/self/status", "/proc/self/maps", "/proc/self/cmdline", "/proc/cpuinfo", "/proc/meminfo", "/proc/stat")]
+def fds():
+    return len(os.listdir("/proc/self/fd")) > 0
+"""}, sandbox.Limits(timeout_s=10, memory_mb=1024), seed=1)
+    student.module = "probe"
+    try:
+        assert student.call("own") == [True] * 6
+        assert student.call("fds") is True
+    finally:
+        student.close()
