@@ -17,6 +17,8 @@ from __future__ import annotations
 import ast
 import base64
 import functools
+import hashlib
+import hmac
 import inspect
 import marshal
 import os
@@ -176,7 +178,8 @@ class Student:
         self._child = Child(self.files, self.limits, deadline=self._deadline(), zygote=self.zygote,
                             exercise=self.exercise)
         try:
-            self._post("import", self.limits.timeout_s * 3, module=self.module, seed=self.seed)
+            self._post("import", self.limits.timeout_s * 3, module=self.module,
+                       seed=child_seed(self.seed, self.exercise or self.module))
         except StudentCrashed as error:
             self._import_failed = error
 
@@ -267,6 +270,15 @@ class Student:
             if base in self.files:
                 frames.append(f"{base}:{lineno} in {name}: {_source_line(self.files[base], int(lineno))}")
         return tuple(reversed(frames[:TRACE_FRAMES]))  # faulthandler lists the innermost first
+
+
+def child_seed(run_seed: int, exercise: str) -> int:
+    """The seed the child's `random` and `numpy.random` start from: an HMAC of the exercise keyed
+    with the run seed. The run seed (from which every check's inputs are drawn, the hidden ones
+    too) never reaches the child, and recovering it from this takes 2**32 HMACs: not within a
+    check's time limit, and offline it is no help to a grade already made."""
+    digest = hmac.new(str(run_seed).encode(), f"child seed:{exercise}".encode(), hashlib.sha256).digest()
+    return int.from_bytes(digest[:4], "big") & 0x7FFFFFFF
 
 
 def _source_line(source: bytes, lineno: int) -> str:

@@ -83,3 +83,18 @@ def fds():
         assert student.call("fds") is True
     finally:
         student.close()
+
+
+def test_the_run_seed_never_reaches_the_child(mode):
+    import numpy as np
+
+    run_seed = 2_718_281_828
+    student = Student("seed_thief", {"seed_thief.py": (HOSTILE / "seed_thief.py").read_bytes()},
+                      sandbox.Limits(timeout_s=10, memory_mb=1024), seed=run_seed, exercise="any")
+    try:
+        stolen = student.call("stolen")
+    finally:
+        student.close()
+    assert stolen["locals"], "the attack found no seed at all: it no longer looks where the seed is passed"
+    assert run_seed not in stolen["locals"]
+    assert stolen["numpy_state"] != int(np.random.RandomState(run_seed).get_state()[1][0])
