@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import ast
 import base64
+import contextlib
 import functools
 import hashlib
 import hmac
@@ -23,7 +24,9 @@ import inspect
 import marshal
 import os
 import re
+import signal
 import textwrap
+import threading
 import time
 import uuid
 from pathlib import Path
@@ -69,6 +72,9 @@ _WHERE = re.compile(r"[\w.-]{1,80}\.py line \d{1,7}, in [\w<>.]{1,80}")
 _DUMPED_FRAME = re.compile(r'File "([^"\n]{1,4096})", line (\d{1,7}) in ([\w<>.]{1,80})')
 PRINTED_CHARS = 4000  # what one check keeps of the student's printed output
 TRACE_FRAMES, TRACE_LINE_CHARS = 5, 240
+# What the grader's own work on a check may run past the end of its time budget (Student.budget):
+# the child's deadline is that end, so the grader's waiting on the child never reaches this.
+GRACE_S = 1.0
 
 
 class Remote(wire.Opaque):
@@ -161,6 +167,35 @@ class Student:
         if self.submission_deadline is not None:
             ends.append((self.submission_deadline, "used up the whole submission's time budget"))
         return min(ends) if ends else None
+    @contextlib.contextmanager
+    def budget(self):
+        """Around one check: the grader's own work on what the child sent stops when the exercise's
+        or the submission's time budget ends (GRACE_S later), as the child's does; without this
+        the budgets were checked only before each request, and a reply of 130,000 layers kept the
+        grader busy for minutes. The check fails with the budget's words and the child is closed
+        (its stream may be out of step). Main thread only (a SIGALRM timer); a no-op elsewhere."""
+        self.begin()
+        budget = self._deadline()
+        if budget is None or threading.current_thread() is not threading.main_thread():
+            yield
+            return
+        spent = []
+
+        def stop(signum, frame):
+            spent.append(True)
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            raise StudentCrashed(budget[1])
+
+        previous = signal.signal(signal.SIGALRM, stop)
+        signal.setitimer(signal.ITIMER_REAL, max(budget[0] - time.monotonic(), 0) + GRACE_S)
+        try:
+            yield
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, previous)
+            if spent:
+                self.close()
+
     def take_output(self) -> str:
         """What the student's code printed since the last call of this (untrusted text, bounded)."""
         text, self._printed = "".join(self._printed), []
