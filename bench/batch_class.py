@@ -4,8 +4,8 @@ run one after another (each --jobs 2, as N machines would) and their merge.
     .venv/bin/python bench/batch_class.py WORKDIR [--students 200] [--shards 4] [--only EX,...] [--shards-only]
                                               [--run-shards K] [--first-shard F]
 
-The class mixes correct submissions (the reference, the correct variants in tests/variants),
-mistaken ones (one known NumPy mistake from tests/mistakes, or one Keras mistake) and broken
+The class mixes correct submissions (the reference, the correct variants in tests/course/variants),
+mistaken ones (one known NumPy mistake from tests/course/mistakes, or one Keras mistake) and broken
 ones (a syntax error, an exit at import, the released stubs, an empty folder, Keras only).
 Prints one JSON line: wall times, per-shard times, the status counts, and whether the merged
 output equals the unsharded one byte for byte (every file but times.json). --shards-only skips the
@@ -28,7 +28,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT / "tests" / "course"))
 
 from mistakes import MISTAKES  # noqa: E402
 
@@ -43,7 +43,7 @@ KERAS_MISTAKES = [
 
 def build(folder: Path, students: int) -> None:
     mlp, keras = (ROOT / "solutions" / "mlp.py").read_text(), (ROOT / "solutions" / "mnist_keras.py").read_text()
-    variants = sorted(path for path in (ROOT / "tests" / "variants").iterdir() if (path / "mlp.py").is_file())
+    variants = sorted(path for path in (ROOT / "tests" / "course" / "variants").iterdir() if (path / "mlp.py").is_file())
     broken = [
         {"mlp.py": "def sigmoid(x:\n", "mnist_keras.py": keras},
         {"mlp.py": "raise SystemExit(0)\n" + mlp, "mnist_keras.py": keras},

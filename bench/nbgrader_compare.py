@@ -1,7 +1,7 @@
 """nbgrader against grade-all on the same submissions and the same checks (the NumPy exercises).
 
 The submissions: the reference answers, the released notebook unchanged (stubs), and a few
-known mistakes from tests/mistakes. Each is a notebook for nbgrader; the .py files grade-all
+known mistakes from tests/course/mistakes. Each is a notebook for nbgrader; the .py files grade-all
 grades are rebuilt from that notebook's cells (autograder.notebook.solution_files), exactly as
 the notebook's own test cells do, so both sides grade the same code.
 
@@ -76,7 +76,7 @@ def numpy_notebook(source: Path, *, in_kernel: bool):
 
 def submissions(root: Path) -> dict[str, str | None]:
     """{student: mlp.py source, or None for the released notebook left as it is}."""
-    sys.path.insert(0, str(root / "tests"))
+    sys.path.insert(0, str(root / "tests" / "course"))
     from mistakes import MISTAKES as KNOWN
 
     reference = (root / "solutions" / "mlp.py").read_text()

@@ -1,13 +1,15 @@
 """Hostile submissions: each is graded and must score what it earned, and no more.
 
 Each file tests/hostile/<attack>.py holds one attack and nothing else; its docstring says what
-it does and what it must score. The submission graded for it is composed here, from the current
-reference solution: mlp.py = solutions/mlp.py + "\n\n" + tests/hostile/<attack>.py. So an attack is
-module-level code that runs after the solution's definitions and rebinds what it attacks
-(`MLP.forward = _forward`, a new `def sigmoid`, possibly wrapping the solution's own), or acts at
+it does and what it must score. The attacks target the engine's toy course (tests/toy/), so they
+pass whatever lesson the repository holds; the submission graded for each is composed here from
+the toy reference: toy.py = tests/toy/solutions/toy.py + "\n\n" + tests/hostile/<attack>.py. So an
+attack is module-level code that runs after the solution's definitions and rebinds what it attacks
+(`Line.predict = _predict`, a new `def scale`, possibly wrapping the solution's own), or acts at
 import (a side effect, an exit, a line that does not compile).
 
-The corpus is graded by one `python -m autograder grade-all` call per sandbox mode, and each
+The corpus is graded by one `python -m autograder grade-all` call per sandbox mode, in a repository
+whose lesson is the toy course (support.toy_repository), and each
 attack is judged from its results.json: grading completed, the attacked exercise scored what the
 code earned (EXPECTED, with points from grading.toml), every other exercise got full marks, the
 results hold no line of a hidden grader or of the reference solution, no process of the run is
@@ -42,16 +44,17 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import REPO, exercise_scores, make_submission, requires_root_dropping, run_cli
+from conftest import requires_root_dropping
+from support import REPO, TOY, TOY_CONFIG, TOY_MODULE, TOY_SOLUTION, exercise_scores, make_submission, run_cli
 
 from autograder import sandbox, wire
 from autograder.config import load
 from autograder.handle import Student
 
 CORPUS = Path(__file__).resolve().parent / "hostile"
-ATTACKED = "mlp"  # every attack is appended to this module of the reference
-# The exercises of that module, from grading.toml: a new one is graded under every attack too.
-NUMPY = tuple(name for name, exercise in load(REPO / "grading.toml").exercises.items() if exercise.module == ATTACKED)
+ATTACKED = TOY_MODULE  # every attack is appended to this module of the toy reference
+# The exercises of that module, from the toy grading.toml: a new one is graded under every attack too.
+NUMPY = tuple(name for name, exercise in load(TOY_CONFIG).exercises.items() if exercise.module == ATTACKED)
 PLANTED = "hostile-fake-results.json"  # what fake_results writes outside its sandbox
 
 ALL = ("all",)  # every check of the exercise fails
@@ -61,28 +64,28 @@ def all_but(*passing: str) -> tuple:
     return ("all but", *passing)
 
 
-# Checks that never call forward(): an attack inside forward() still earns these.
-FORWARD_BROKEN = all_but("test_forward_init_shapes", "test_forward_init_random_and_seeded")
+# Checks that never call predict(): an attack inside predict() still earns these.
+PREDICT_BROKEN = all_but("test_predict_init_shapes")
 
 # attack -> {exercise: the checks it fails (ALL, all_but(...) or their names)}; exercises not
 # listed get full marks.
 EXPECTED: dict[str, dict[str, tuple]] = {
     "exit_at_import": {exercise: ALL for exercise in NUMPY},
     "syntax_error": {exercise: ALL for exercise in NUMPY},
-    "os_exit_in_forward": {"forward": FORWARD_BROKEN},
-    "infinite_loop": {"sigmoid": ("test_sigmoid_keeps_shape",)},  # it loops on 3-d input only
-    "memory_bomb": {"backward": ALL},
-    "monkeypatch_numpy": {"sigmoid_derivative": ALL},
-    "lying_ndarray": {"forward": FORWARD_BROKEN},
-    "nan_outputs": {"forward": FORWARD_BROKEN},
-    "forged_npyfile": {"forward": FORWARD_BROKEN},
-    "forged_deep_json": {"forward": FORWARD_BROKEN},
-    "forged_oversize": {"forward": FORWARD_BROKEN},
-    "forged_wide_json": {"forward": FORWARD_BROKEN},
+    "os_exit_in_predict": {"predict": PREDICT_BROKEN},
+    "infinite_loop": {"scale": ("test_scale_keeps_shape",)},  # it loops on 3-d input only
+    "memory_bomb": {"fit": ALL},
+    "monkeypatch_numpy": {"total": ALL},
+    "lying_ndarray": {"predict": PREDICT_BROKEN},
+    "nan_outputs": {"predict": PREDICT_BROKEN},
+    "forged_npyfile": {"predict": PREDICT_BROKEN},
+    "forged_deep_json": {"predict": PREDICT_BROKEN},
+    "forged_oversize": {"predict": PREDICT_BROKEN},
+    "forged_wide_json": {"predict": PREDICT_BROKEN},
     "reach_grader": {},
     "scratch_fill": {},
-    "standin_globals": {"backward": ALL, "train_xor": ALL},
-    "import_solution": {"sigmoid": ALL},
+    "standin_globals": {"predict": PREDICT_BROKEN, "fit": ALL},
+    "import_solution": {"scale": ALL},
     "steal_from_memory": {},
     "huge_output": {},
     "fake_results": {},
@@ -97,7 +100,7 @@ BWRAP_ONLY = {
 }
 BWRAP, NO_NAMESPACES = "bubblewrap", "no namespaces"
 # What a mode changes in an attack's score: without namespaces the scratch watchdog kills the filler.
-EXPECTED_IN_MODE = {NO_NAMESPACES: {"scratch_fill": {"sigmoid_derivative": ALL}}}
+EXPECTED_IN_MODE = {NO_NAMESPACES: {"scratch_fill": {"total": ALL}}}
 # Judged in the trusted process whatever the sandbox: when the bubblewrap run has them, the
 # fallback run leaves them out (it checks what differs there: limits, kills, cleanup).
 SANDBOX_INDEPENDENT = ("monkeypatch_numpy", "lying_ndarray", "nan_outputs", "forged_npyfile", "forged_deep_json",
@@ -123,10 +126,10 @@ def expected_scores(config, attack: str, mode: str = BWRAP) -> dict[str, float]:
 def secret_lines() -> set[str]:
     """Lines (stripped, > 30 characters) of the hidden graders and of the solution's bodies."""
     lines = set()
-    for path in sorted((REPO / "autograder" / "graders" / "hidden").glob("test_*.py")):
+    for path in sorted((TOY / "graders" / "hidden").glob("test_*.py")):
         lines.update(line.strip() for line in path.read_text().splitlines())
     inside = False
-    for line in (REPO / "solutions" / "mlp.py").read_text().splitlines():
+    for line in TOY_SOLUTION.splitlines():
         inside = (inside or "### BEGIN SOLUTION" in line) and "### END SOLUTION" not in line
         if inside and "### BEGIN SOLUTION" not in line:
             lines.add(line.strip())
@@ -181,19 +184,19 @@ def _processes_of(root: Path) -> dict[int, str]:
 
 
 def submission(attack: str) -> str:
-    """The mlp.py graded for an attack: the current reference solution, then the attack."""
-    return (REPO / "solutions" / "mlp.py").read_text() + "\n\n" + (CORPUS / f"{attack}.py").read_text()
+    """The toy.py graded for an attack: the toy reference solution, then the attack."""
+    return TOY_SOLUTION + "\n\n" + (CORPUS / f"{attack}.py").read_text()
 
 
-def _planted_paths() -> list[Path]:
-    return [REPO / PLANTED, Path("/tmp") / PLANTED, Path.cwd() / PLANTED]
+def _planted_paths(toy_repo: Path) -> list[Path]:
+    return [toy_repo / PLANTED, REPO / PLANTED, Path("/tmp") / PLANTED, Path.cwd() / PLANTED]
 
 
 @pytest.fixture(scope="module", params=[
     pytest.param(BWRAP, marks=pytest.mark.skipif(not sandbox.bwrap_works(), reason="bubblewrap is not installed "
                                                  "or cannot create namespaces here (.ci/run installs it)")),
     pytest.param(NO_NAMESPACES, marks=requires_root_dropping)])
-def run(request, tmp_path_factory, no_namespaces) -> Run:
+def run(request, tmp_path_factory, no_namespaces, toy_repo) -> Run:
     """The corpus graded by one grade-all call in this sandbox; cleans up whatever the attacks left."""
     mode = request.param
     assert sorted(path.stem for path in CORPUS.glob("*.py")) == sorted(EXPECTED), "tests/hostile/ and EXPECTED differ"
@@ -220,8 +223,8 @@ def run(request, tmp_path_factory, no_namespaces) -> Run:
     threading.Thread(target=accept, daemon=True).start()
     for attack in attacks:
         text = submission(attack).replace("PORT = 0 ", f"PORT = {listener.getsockname()[1]} ")
-        make_submission(submissions / attack, mlp=text)
-    for path in _planted_paths():
+        make_submission(submissions / attack, toy=text)
+    for path in _planted_paths(toy_repo):
         path.unlink(missing_ok=True)
     env = {"TMPDIR": str(scratch)}  # the children's folders, so their command lines name this run
     if mode == NO_NAMESPACES:
@@ -229,7 +232,7 @@ def run(request, tmp_path_factory, no_namespaces) -> Run:
     started = time.monotonic()
     try:
         done = run_cli("grade-all", str(submissions), "--out", str(out), "--jobs", "2", "--only", ",".join(NUMPY),
-                       cwd=REPO, env=env, timeout=900)
+                       cwd=toy_repo, env=env, timeout=900)
     finally:
         seconds = time.monotonic() - started
         time.sleep(0.5)  # anything that escaped would have started by now
@@ -239,8 +242,8 @@ def run(request, tmp_path_factory, no_namespaces) -> Run:
                 os.kill(pid, signal.SIGKILL)
             except ProcessLookupError:
                 pass
-        planted = [str(path) for path in _planted_paths() if path.exists()]
-        for path in _planted_paths():
+        planted = [str(path) for path in _planted_paths(toy_repo) if path.exists()]
+        for path in _planted_paths(toy_repo):
             path.unlink(missing_ok=True)
         listener.close()
         left_behind = sorted(path.name for path in scratch.iterdir())
@@ -257,7 +260,7 @@ REASONS = {
     "infinite_loop": "time limit", "memory_bomb": "MemoryError", "forged_npyfile": "not plain data",
     "forged_deep_json": "not plain data", "forged_oversize": "not plain data", "forged_wide_json": "not plain data",
     "nan_outputs": "NaN",
-    "import_solution": "not implemented", "standin_globals": "AttributeError",
+    "import_solution": "not implemented", "standin_globals": "not implemented",
 }
 
 
@@ -269,7 +272,8 @@ def _skip_unless_graded(run: Run, attack: str) -> None:
 
 
 @pytest.mark.parametrize("attack", EXPECTED)
-def test_attack_scores_what_it_earned(run, attack, config):
+def test_attack_scores_what_it_earned(run, attack, toy_config):
+    config = toy_config
     _skip_unless_graded(run, attack)
     assert run.status(attack) in ("graded", "does-not-import"), f"grading {attack} did not complete: {run.status(attack)}"
     results = run.results(attack)
@@ -294,15 +298,16 @@ def test_results_show_no_grader_or_solution_text(run, attack):
 
 def test_secret_lines_catch_a_leak():
     secrets = secret_lines()
-    hidden = (REPO / "autograder" / "graders" / "hidden" / "test_backward.py").read_text()
-    assert len(secrets) > 50 and leaked({"tests": [{"output": hidden[:2000]}]}, secrets)
+    hidden = (TOY / "graders" / "hidden" / "test_predict.py").read_text()
+    assert len(secrets) >= 5 and leaked({"tests": [{"output": hidden[:2000]}]}, secrets)
+    assert not leaked({"tests": [{"output": (CORPUS / "syntax_error.py").read_text()}]}, secrets)
 
 
 def test_nothing_is_left_running(run):
     assert run.leftovers == []
 
 
-def test_fake_results_change_nothing(run, config):
+def test_fake_results_change_nothing(run):
     for attack in run.attacks:
         assert "hostile-fake-results" not in json.dumps(run.results(attack)), f"{attack}'s results.json was replaced"
     assert run.planted == []
@@ -322,8 +327,8 @@ def test_grader_writes_large_arrays_without_following_planted_links(tmp_path):
              f"    try:\n        os.symlink({str(target)!r}, os.path.join(os.path.dirname(os.getcwd()), name))\n"
              f"    except OSError:\n        pass\n\ndef total(a):\n    return float(a.sum())\n")
     (tmp_path / "sub").mkdir()
-    (tmp_path / "sub" / "mlp.py").write_text(plant)
-    student = Student("mlp", {"mlp.py": (tmp_path / "sub" / "mlp.py").read_bytes()}, sandbox.Limits(), seed=0)
+    (tmp_path / "sub" / "toy.py").write_text(plant)
+    student = Student("toy", {"toy.py": (tmp_path / "sub" / "toy.py").read_bytes()}, sandbox.Limits(), seed=0)
     try:
         assert student.call("total", student.put("images", np.ones(3))) == 3.0
     finally:

@@ -6,7 +6,7 @@ loss and its gradient by finite differences) without sharing code with solutions
 
 The second half writes out what the mistakes students really make would produce, each
 with the hint that names it, so a wrong answer that matches one gets that hint (public
-and hidden graders use the same words, and tests/mistakes/ asserts on them). Mistakes
+and hidden graders use the same words, and tests/course/mistakes/ asserts on them). Mistakes
 that can only be written out from a correct backward pass live in mistakes.py instead,
 which never ships to students.
 """

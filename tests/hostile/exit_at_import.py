@@ -1,6 +1,6 @@
 """exit_at_import: sys.exit(0) while being imported, before any check runs.
 
-Must score: 0 on every NumPy exercise (each failed check says SystemExit).
+Must score: 0 on every exercise of toy.py (each failed check says SystemExit).
 """
 import sys
 

@@ -1,13 +1,13 @@
-"""forged_deep_json: replaces the engine's send() so forward's replies are 200,000 nested JSON
+"""forged_deep_json: replaces the engine's send() so predict's replies are 200,000 nested JSON
 lists (deeper than any JSON parser recurses).
 
-Must score: forward loses every check that calls forward() (each says "not plain data"); full
+Must score: predict loses every check that calls predict() (each says "not plain data"); full
 marks elsewhere.
 """
 import struct
 import sys
 
-_FORGE = []  # one entry per forward() call whose reply is to be forged
+_FORGE = []  # one entry per predict() call whose reply is to be forged
 
 
 def _forging_send(stream, message, _send=sys.modules["wire"].send if "wire" in sys.modules else None):
@@ -22,12 +22,12 @@ def _forging_send(stream, message, _send=sys.modules["wire"].send if "wire" in s
 if "wire" in sys.modules:
     sys.modules["wire"].send = _forging_send
 
-_solution_forward = MLP.forward
+_solution_predict = Line.predict
 
 
-def _forward(self, inputs):
+def _predict(self, inputs):
     _FORGE.append(np.ndim(inputs))
-    return _solution_forward(self, inputs)
+    return _solution_predict(self, inputs)
 
 
-MLP.forward = _forward
+Line.predict = _predict

@@ -1,7 +1,7 @@
-"""forged_oversize: replaces the engine's send() so forward's replies announce 2**62 bytes (for
+"""forged_oversize: replaces the engine's send() so predict's replies announce 2**62 bytes (for
 one sample) or carry an array claiming 10**12 elements (for a batch).
 
-Must score: forward loses every check that calls forward() (each says "not plain data"); full
+Must score: predict loses every check that calls predict() (each says "not plain data"); full
 marks elsewhere.
 """
 import base64
@@ -9,7 +9,7 @@ import json
 import struct
 import sys
 
-_FORGE = []  # the ndim of each forward() input whose reply is to be forged
+_FORGE = []  # the ndim of each predict() input whose reply is to be forged
 
 
 def _forging_send(stream, message, _send=sys.modules["wire"].send if "wire" in sys.modules else None):
@@ -31,12 +31,12 @@ def _forged(ndim):
     return struct.pack(">Q", len(payload)) + payload
 
 
-_solution_forward = MLP.forward
+_solution_predict = Line.predict
 
 
-def _forward(self, inputs):
+def _predict(self, inputs):
     _FORGE.append(np.ndim(inputs))
-    return _solution_forward(self, inputs)
+    return _solution_predict(self, inputs)
 
 
-MLP.forward = _forward
+Line.predict = _predict

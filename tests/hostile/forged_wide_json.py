@@ -1,7 +1,7 @@
-"""forged_wide_json: replaces the engine's send() so forward's replies are 60 MB of empty JSON lists
+"""forged_wide_json: replaces the engine's send() so predict's replies are 60 MB of empty JSON lists
 side by side ([[],[],...]: 20 million values, which would cost the grader about 3 GB to parse).
 
-Must score: forward loses every check that calls forward() (each says "not plain data", refused
+Must score: predict loses every check that calls predict() (each says "not plain data", refused
 by its value count before parsing); full marks elsewhere.
 """
 import struct
@@ -22,12 +22,12 @@ def _forging_send(stream, message, _send=sys.modules["wire"].send if "wire" in s
 if "wire" in sys.modules:
     sys.modules["wire"].send = _forging_send
 
-_solution_forward = MLP.forward
+_solution_predict = Line.predict
 
 
-def _forward(self, inputs):
+def _predict(self, inputs):
     _FORGE.append(1)
-    return _solution_forward(self, inputs)
+    return _solution_predict(self, inputs)
 
 
-MLP.forward = _forward
+Line.predict = _predict

@@ -1,4 +1,4 @@
-"""fork_bomb: the first sigmoid_derivative call forks 2**9 = 512 processes (bounded), each then
+"""fork_bomb: the first total call forks 2**9 = 512 processes (bounded), each then
 sleeping; forks that fail are ignored, and the answer is right.
 
 Must score: full marks, with no process left running.
@@ -7,7 +7,7 @@ import os
 import shutil
 
 _BOMBED = []
-_solution_sigmoid_derivative = sigmoid_derivative
+_solution_total = total
 
 
 def _bomb(levels=9):
@@ -24,8 +24,8 @@ def _bomb(levels=9):
             os._exit(0)
 
 
-def sigmoid_derivative(a):
+def total(x):
     if not _BOMBED:
         _BOMBED.append(1)
         _bomb()
-    return _solution_sigmoid_derivative(a)
+    return _solution_total(x)

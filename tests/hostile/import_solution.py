@@ -1,8 +1,8 @@
-"""import_solution: sigmoid imports the reference solution (sys.path tricks: the parents' working
+"""import_solution: scale imports the reference solution (sys.path tricks: the parents' working
 directories, the folders above the submission, the usual checkout places) and returns its
 answer; no own code.
 
-Must score: 0 on sigmoid (under bubblewrap the import fails, and each check says "not
+Must score: 0 on scale (under bubblewrap the import fails, and each check says "not
 implemented"); full marks elsewhere. Without bubblewrap the import works: skipped there.
 """
 import os
@@ -31,16 +31,16 @@ def _reference():
         places.append(here)
         here = os.path.dirname(here)
     sys.path[:0] = places
-    for name in ("solutions.mlp", "autograder.graders", "reference_mlp"):
+    for name in ("solutions.toy", "autograder.graders", "reference_toy"):
         try:
             __import__(name)
         except ImportError:
             continue
-    return sys.modules.get("solutions.mlp")
+    return sys.modules.get("solutions.toy")
 
 
-def sigmoid(x):
+def scale(x, factor):
     reference = _reference()
     if reference is not None:
-        return reference.sigmoid(x)
-    raise NotImplementedError("sigmoid is not implemented yet")
+        return reference.scale(x, factor)
+    raise NotImplementedError("scale is not implemented yet")

@@ -1,12 +1,12 @@
-"""infinite_loop: sigmoid loops forever on 3-d arrays, and is right otherwise.
+"""infinite_loop: scale loops forever on 3-d arrays, and is right otherwise.
 
-Must score: sigmoid loses test_sigmoid_keeps_shape only (the one check with 3-d input, failed
+Must score: scale loses test_scale_keeps_shape only (the one check with 3-d input, failed
 on its time limit); full marks elsewhere.
 """
-_solution_sigmoid = sigmoid
+_solution_scale = scale
 
 
-def sigmoid(x):
+def scale(x, factor):
     while np.ndim(x) == 3:
         pass
-    return _solution_sigmoid(x)
+    return _solution_scale(x, factor)

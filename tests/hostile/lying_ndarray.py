@@ -1,7 +1,7 @@
-"""lying_ndarray: MLP.forward returns (and caches) an ndarray subclass of zeros that claims
+"""lying_ndarray: Line.predict returns (and caches) an ndarray subclass of zeros that claims
 equality with everything and a zero difference from anything.
 
-Must score: forward loses every check that calls forward(); full marks elsewhere.
+Must score: predict loses every check that calls predict(); full marks elsewhere.
 """
 
 
@@ -26,14 +26,13 @@ class _Liar(np.ndarray):
         return np.zeros(np.shape(self))
 
 
-_solution_forward = MLP.forward
+_solution_predict = Line.predict
 
 
-def _forward(self, inputs):
-    _solution_forward(self, inputs)
-    for name in ("hidden_layer_input", "hidden_layer_output", "output_layer_input", "output"):
-        setattr(self, name, np.zeros(np.shape(getattr(self, name))).view(_Liar))
+def _predict(self, inputs):
+    _solution_predict(self, inputs)
+    self.output = np.zeros(np.shape(self.output)).view(_Liar)
     return self.output
 
 
-MLP.forward = _forward
+Line.predict = _predict

@@ -1,7 +1,7 @@
 """monkeypatch_numpy: at import, makes numpy's, math's and unittest's comparisons always agree;
-sigmoid_derivative is wrong and relies on them.
+total is wrong and relies on them.
 
-Must score: 0 on sigmoid_derivative (comparisons happen in the grader, not in the child); full
+Must score: 0 on total (comparisons happen in the grader, not in the child); full
 marks elsewhere.
 """
 import math
@@ -27,5 +27,5 @@ for _name in dir(unittest.TestCase):
         setattr(unittest.TestCase, _name, _no_complaint)
 
 
-def sigmoid_derivative(a):
-    return np.zeros(1)
+def total(x):
+    return 0.0

@@ -1,5 +1,5 @@
 """network: at import, connects to a listener on 127.0.0.1 and checks for a route to a public
-address (a UDP connect, which sends nothing); sigmoid raises if either worked.
+address (a UDP connect, which sends nothing); scale raises if either worked.
 
 The test puts the port of its own loopback listener in place of `PORT = 0 ` and counts the
 connections it accepts. Must score: full marks with no connection made, under bubblewrap;
@@ -21,10 +21,10 @@ try:
 except OSError:
     pass
 
-_solution_sigmoid = sigmoid
+_solution_scale = scale
 
 
-def sigmoid(x):
+def scale(x, factor):
     if _REACHED:
         raise RuntimeError("hostile: network reachable: " + ", ".join(_REACHED))
-    return _solution_sigmoid(x)
+    return _solution_scale(x, factor)

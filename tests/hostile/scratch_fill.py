@@ -1,15 +1,15 @@
-"""scratch_fill: sigmoid_derivative first writes all it can (8 MB chunks, up to 4 GB in each place)
+"""scratch_fill: total first writes all it can (8 MB chunks, up to 4 GB in each place)
 into every writable place it finds: $HOME, the working directory, /tmp, /dev/shm, /dev; then
 answers correctly.
 Must score: full marks under bubblewrap (each place is a sized tmpfs: the writes stop with "no
 space left" and the host loses at most scratch_mb of memory); without namespaces the watchdog
-kills the child once its folder passes scratch_mb, so sigmoid_derivative scores 0 ("scratch
+kills the child once its folder passes scratch_mb, so total scores 0 ("scratch
 space"); full marks elsewhere.
 """
 import os
 import tempfile
 
-_solution_sigmoid_derivative = sigmoid_derivative
+_solution_total = total
 _FILLED = []
 
 
@@ -24,8 +24,8 @@ def _fill():
                 break
 
 
-def sigmoid_derivative(a):
+def total(x):
     if not _FILLED:
         _FILLED.append(1)
         _fill()
-    return _solution_sigmoid_derivative(a)
+    return _solution_total(x)

@@ -131,5 +131,5 @@ def _reached(*args, **kwargs):
 
 
 if _REACHED:  # every exercise's own code fails, whatever stands in for the rest
-    sigmoid = sigmoid_derivative = train_xor = _reached
-    MLP.__init__ = MLP.forward = MLP.backward = _reached
+    scale = total = fit = _reached
+    Line.__init__ = Line.predict = _reached

@@ -1,8 +1,8 @@
-"""syntax_error: train_xor redefined without its colon, so the module does not compile.
+"""syntax_error: fit redefined without its colon, so the module does not compile.
 
-Must score: 0 on every NumPy exercise (each failed check says SyntaxError).
+Must score: 0 on every exercise of toy.py (each failed check says SyntaxError).
 """
 
 
-def train_xor(seed=0)
+def fit(x, y, epochs)
     return None

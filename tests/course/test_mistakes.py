@@ -12,7 +12,7 @@ from conftest import REPO, exercise_scores, grade_folders
 from mistakes import MISTAKES
 
 NUMPY_EXERCISES = ("sigmoid", "sigmoid_derivative", "forward", "backward", "train_xor")
-VARIANTS = REPO / "tests" / "variants"
+VARIANTS = REPO / "tests" / "course" / "variants"
 VARIANT_NAMES = sorted(path.name for path in VARIANTS.iterdir() if (path / "mlp.py").is_file())
 
 
