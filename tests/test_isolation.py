@@ -98,3 +98,58 @@ def test_the_run_seed_never_reaches_the_child(mode):
     assert stolen["locals"], "the attack found no seed at all: it no longer looks where the seed is passed"
     assert run_seed not in stolen["locals"]
     assert stolen["numpy_state"] != int(np.random.RandomState(run_seed).get_state()[1][0])
+
+
+# -- the trusted side's work on a reply is bounded ------------------------------------------------
+
+WORK_ON_REPLIES = """
+import json, resource, sys, time
+sys.path.insert(0, %r)
+import numpy as np
+from autograder import sandbox
+from autograder.handle import Student, StudentCrashed
+
+files = {"wide_reply.py": open(%r, "rb").read()}
+student = Student("wide_reply", files, sandbox.Limits(timeout_s=30, memory_mb=2048), seed=1, wall_s=float(sys.argv[2]))
+started, outcome = time.monotonic(), "finished"
+try:
+    with student.budget():  # as the grading plugin runs every check
+        if sys.argv[1] == "many layers":
+            for layer in student.call("many_layers", 100_000):  # a grader's work per layer: ~1 ms each
+                np.tanh(np.arange(100_000.0) * layer["units"]).sum()
+        else:
+            kernel = student.call("wide_kernel").astype(np.float64)  # what a grader does with a kernel
+            outcome = "decoded %%d MB" %% (kernel.nbytes >> 20)
+except StudentCrashed as error:
+    outcome = str(error)
+finally:
+    student.close()
+usage = resource.getrusage(resource.RUSAGE_SELF)
+print(json.dumps({"outcome": outcome, "seconds": time.monotonic() - started, "cpu_s": usage.ru_utime + usage.ru_stime,
+                  "peak_mb": usage.ru_maxrss / 1024}))
+""" % (str(REPO), str(HOSTILE / "wide_reply.py"))
+
+
+def _work_on_replies(kind: str, wall_s: float) -> dict:
+    """In a fresh interpreter (its own peak RSS), in the mode the `mode` fixture set in os.environ."""
+    import json
+
+    done = subprocess.run([sys.executable, "-c", WORK_ON_REPLIES, kind, str(wall_s)], capture_output=True, text=True,
+                          timeout=600)
+    assert done.returncode == 0, done.stderr[-2000:]
+    measured = json.loads(done.stdout.splitlines()[-1])
+    print(f"\n{kind}: {measured}")
+    return measured
+
+
+def test_the_graders_work_on_a_reply_stops_with_the_time_budget(mode):
+    wall_s = 4.0
+    measured = _work_on_replies("many layers", wall_s)
+    assert "time budget" in measured["outcome"]
+    assert measured["seconds"] < wall_s + 3, measured  # the budget, its grace (1 s) and the child's start
+
+
+def test_a_reply_too_wide_to_work_on_is_refused_before_it_is_decoded(mode):
+    measured = _work_on_replies("wide kernel", 60.0)
+    assert "not plain data" in measured["outcome"] and "elements" in measured["outcome"]
+    assert measured["peak_mb"] < 400, measured
