@@ -153,3 +153,50 @@ def test_a_reply_too_wide_to_work_on_is_refused_before_it_is_decoded(mode):
     measured = _work_on_replies("wide kernel", 60.0)
     assert "not plain data" in measured["outcome"] and "elements" in measured["outcome"]
     assert measured["peak_mb"] < 400, measured
+
+
+FIGURES = '''
+import numpy as np
+
+def wide(report, files, config):  # a very wide network's activations on 10,000 images: 4.8 GB
+    kept = [np.ones((10_000, 6_000)) for _ in range(8)]
+    return "drawn %d" % len(kept)
+
+def slow(report, files, config):
+    while True:
+        pass
+
+def small(report, files, config):
+    return "<p>the small section</p>"
+
+SECTIONS = [("Wide", wide), ("Slow", slow), ("Small", small)]
+'''
+PAGE = """
+import json, resource, sys
+sys.path.insert(0, %r)
+from autograder import report
+from autograder.config import load
+from autograder.results import Report
+
+report.SECTION_S = 10.0
+page = report.build_page(Report(tests=[], seed=1, sandbox="test", execution_time=0.0, submission_sha256="0"), {},
+                         config=load(sys.argv[1]))
+print(json.dumps({"page": page, "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+""" % str(REPO)
+
+
+def test_the_feedback_page_is_written_within_a_bounded_memory_and_time(tmp_path):
+    import json
+    import shutil
+
+    course = shutil.copytree(REPO / "tests" / "toy", tmp_path / "course")
+    (course / "graders" / "figures.py").write_text(FIGURES)
+    done = subprocess.run([sys.executable, "-c", PAGE, str(course / "grading.toml")], capture_output=True, text=True,
+                          timeout=600)
+    assert done.returncode == 0, done.stderr[-2000:]
+    measured = json.loads(done.stdout)
+    print(f"\nfeedback page: peak {measured['peak_mb']:.0f} MB")
+    assert "Wide could not be drawn within 1024 MB" in measured["page"]
+    assert "Slow could not be drawn within 10 s" in measured["page"]
+    assert "the small section" in measured["page"]
+    assert measured["peak_mb"] < 1024 + 400, measured["peak_mb"]
