@@ -133,15 +133,19 @@ def _load_array(text, dtype, shape, room: list):
     padding = len(text) - len(text.rstrip("="))
     if kind.kind not in ALLOWED_KINDS or len(text) % 4 or padding > 2 or elements * kind.itemsize != len(text) // 4 * 3 - padding:
         raise WireError("array of a dtype that is not bool, int or float, or whose size does not match its data")
-    data, written = np.empty(elements * kind.itemsize, dtype=np.uint8), 0
-    try:  # in pieces, straight into the array: no whole copy of the bytes beside it
-        for start in range(0, len(text), _CHUNK):
-            piece = base64.b64decode(text[start:start + _CHUNK], validate=True)
-            data[written:written + len(piece)] = np.frombuffer(piece, dtype=np.uint8)
-            written += len(piece)
+    try:
+        if len(text) <= _CHUNK:
+            data = np.frombuffer(bytearray(base64.b64decode(text, validate=True)), dtype=np.uint8)
+        else:  # in pieces, straight into the array: no whole copy of the bytes beside it
+            data, written = np.empty(elements * kind.itemsize, dtype=np.uint8), 0
+            for start in range(0, len(text), _CHUNK):
+                piece = base64.b64decode(text[start:start + _CHUNK], validate=True)
+                data[written:written + len(piece)] = np.frombuffer(piece, dtype=np.uint8)
+                written += len(piece)
+            data = data[:written]
     except Exception as error:  # a malformed array is a protocol error, whatever decoding raises
         raise WireError(f"malformed array: {type(error).__name__}") from None
-    if written != len(data):  # padding inside the text
+    if len(data) != elements * kind.itemsize:  # padding inside the text
         raise WireError("malformed array: its data is cut short")
     return data.view(kind).reshape(shape)
 
