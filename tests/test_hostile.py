@@ -95,6 +95,9 @@ EXPECTED: dict[str, dict[str, tuple]] = {
     "network": {},
     "siblings": {},
 }
+# Standalone modules that tests/test_isolation.py drives through the engine directly (not appended
+# to the toy solution and graded here).
+ENGINE_ATTACKS = ("sibling_channels", "seed_thief", "wide_reply")
 BWRAP_ONLY = {
     "network": "without a network namespace the child has a route out (Landlock blocks TCP only)",
 }
@@ -199,7 +202,8 @@ def _planted_paths(toy_repo: Path) -> list[Path]:
 def run(request, tmp_path_factory, no_namespaces, toy_repo) -> Run:
     """The corpus graded by one grade-all call in this sandbox; cleans up whatever the attacks left."""
     mode = request.param
-    assert sorted(path.stem for path in CORPUS.glob("*.py")) == sorted(EXPECTED), "tests/hostile/ and EXPECTED differ"
+    assert sorted(path.stem for path in CORPUS.glob("*.py") if path.stem not in ENGINE_ATTACKS) == sorted(EXPECTED), \
+        "tests/hostile/ and EXPECTED differ"
     root = tmp_path_factory.mktemp(f"corpus-{mode.replace(' ', '-')}")
     submissions, out = root / "submissions", root / "out"
     # The children's folders: a place the dropped uid can reach (pytest's own tmp is root's only).
