@@ -200,3 +200,21 @@ def test_the_feedback_page_is_written_within_a_bounded_memory_and_time(tmp_path)
     assert "Slow could not be drawn within 10 s" in measured["page"]
     assert "the small section" in measured["page"]
     assert measured["peak_mb"] < 1024 + 400, measured["peak_mb"]
+
+
+def test_arrays_decode_whole_in_pieces_and_their_elements_are_counted_per_reply():
+    import numpy as np
+
+    from autograder import wire
+
+    for size in (3_500_000, 3_500_001, 3_500_002):  # more than one piece of base64, each padding
+        array = (np.arange(size) % 251).astype(np.int8)
+        decoded = wire.decode(wire.encode(array))
+        assert np.array_equal(decoded, array) and decoded.flags.writeable
+    half = wire.encode(np.zeros(wire.MAX_ELEMENTS // 2 + 1, dtype=np.int8))
+    with pytest.raises(wire.WireError, match="elements in one reply"):
+        wire.decode([half, half])
+    assert wire.decode([half, half], files=True)[0].size == wire.MAX_ELEMENTS // 2 + 1  # the child side: no limit
+    text = "A" * ((4 << 20) - 4) + "AA==" + "AAAA"  # padding where the first piece ends
+    with pytest.raises(wire.WireError, match="cut short"):
+        wire.decode({"__nd__": text, "dtype": "|i1", "shape": [len(text) // 4 * 3]})
