@@ -17,7 +17,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import REPO, SANDBOX_MODES
+from conftest import REPO, SANDBOX_MODES, run_cli
 
 from autograder import sandbox, zygote
 from autograder.handle import Student
@@ -218,3 +218,34 @@ def test_arrays_decode_whole_in_pieces_and_their_elements_are_counted_per_reply(
     text = "A" * ((4 << 20) - 4) + "AA==" + "AAAA"  # padding where the first piece ends
     with pytest.raises(wire.WireError, match="cut short"):
         wire.decode({"__nd__": text, "dtype": "|i1", "shape": [len(text) // 4 * 3]})
+
+
+SLOW_GRADER = '''
+
+def test_scale_known_values(student, cfg):  # works on a reply item by item, as a grader may on a model's layers
+    """scale multiplies every entry by the factor"""
+    for row in student.call("scale", np.ones((300_000, 1)), 2.0):  # 0.1-1 ms of the grader's work each
+        np.tanh(np.arange(100_000.0) * row[0]).sum()
+'''
+
+
+def test_a_grade_stops_the_graders_own_work_at_the_exercises_budget(tmp_path, mode):
+    import json
+    import time
+
+    from support import toy_repository, toy_submission
+
+    repo = toy_repository(tmp_path / "repo")
+    graders = repo / "autograder" / "graders" / "public" / "test_scale.py"
+    graders.write_text(graders.read_text().replace("def test_scale_known_values(", "def _replaced(") + SLOW_GRADER)
+    config = (repo / "grading.toml").read_text()
+    (repo / "grading.toml").write_text(config.replace("[exercise.scale]\n", "[exercise.scale]\nwall_s = 3\n", 1))
+    submission = toy_submission(tmp_path / "submission")
+    started = time.monotonic()
+    done = run_cli("grade", str(submission), "--results", str(tmp_path / "results.json"), "--only", "scale",
+                   "--allow-unsandboxed", cwd=repo, timeout=600)
+    seconds = time.monotonic() - started
+    assert done.returncode == 0, done.stderr[-2000:]
+    check = next(t for t in json.loads((tmp_path / "results.json").read_text())["tests"] if "multiplies" in t["name"])
+    assert check["score"] == 0 and "time budget" in check["output"], check
+    assert seconds < 30, seconds  # the grader's work alone takes 45 s or more here
