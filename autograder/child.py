@@ -250,7 +250,8 @@ class Session:
 
 
 def confine(rules):
-    """Landlock: read only `read`, write only `write`, no TCP, no signals or abstract sockets outside."""
+    """Landlock: read only `read`, write only `write` (no named sockets), no TCP, no signals or
+    abstract sockets outside."""
     abi = int(rules.get("abi", 0))
     if abi <= 0:
         return
@@ -294,7 +295,9 @@ def confine(rules):
     for path in rules.get("read", ()):
         allow(path, 0b1101)  # execute, read_file, read_dir
     for path in rules.get("write", ()):
-        allow(path, everything)
+        # Everything but make_sock: connecting to a named unix socket is not Landlock's to refuse,
+        # so a child must not be able to make one for a sibling to connect to.
+        allow(path, everything & ~(1 << 9))
     for path in rules.get("devices", ()):
         allow(path, file_rights)
     if libc.prctl(38, 1, 0, 0, 0) != 0 or libc.syscall(446, ruleset, 0) != 0:  # no_new_privs, restrict_self

@@ -3,8 +3,8 @@
 A standalone submission module (no course): tests/test_isolation.py imports it in two children of
 one submission (forked by its zygote, or started one by one) and calls, in order:
 - arm(port) in the first: writes a marker into its own command line (its argv bytes, which any
-  process that sees /proc/<pid>/cmdline may read), binds a loopback UDP port and an abstract unix
-  socket, creates a System V message queue and a POSIX one (mode 0666) with a message in each,
+  process that sees /proc/<pid>/cmdline may read), binds a loopback UDP port, an abstract unix
+  socket and one in its own scratch folder, creates a System V message queue and a POSIX one (mode 0666) with a message in each,
   holds an exclusive flock on a file every child can read (the standard library's os.py), and
   watches another (this.py) with inotify;
 - knock(port, pid) in the second: reads the /proc entries of every other process it sees
@@ -65,6 +65,15 @@ def arm(port):
         _LIBC.mq_send(mqueue, MARKER, len(MARKER), 0)
         done.append("mq_open")
     try:
+        named = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        named.bind(os.path.join(os.getcwd(), "sibling.sock"))  # in its own scratch folder (its cwd)
+        named.listen()
+        named.setblocking(False)
+        _KEPT["named"] = named
+        done.append("named socket")
+    except OSError:
+        pass
+    try:
         locked = open(_LOCKED, "rb")
         fcntl.flock(locked, fcntl.LOCK_EX | fcntl.LOCK_NB)
         _KEPT["flock"] = locked
@@ -75,7 +84,7 @@ def arm(port):
     if watcher >= 0 and _LIBC.inotify_add_watch(watcher, _WATCHED.encode(), 0x20) >= 0:  # IN_OPEN
         _KEPT["inotify"] = watcher
         done.append("inotify")
-    return {"pid": os.getpid(), "armed": done}
+    return {"pid": os.getpid(), "armed": done, "socket": os.path.join(os.getcwd(), "sibling.sock")}
 
 
 def _proc_entries(pid):
@@ -101,8 +110,13 @@ def _proc_entries(pid):
     return sorted(set(found))
 
 
-def knock(port, pid):
+def knock(port, pid, path=""):
     reached = _proc_entries(pid)
+    try:
+        socket.socket(socket.AF_UNIX, socket.SOCK_STREAM).connect(path)
+        reached.append("named socket")
+    except OSError:
+        pass
     try:
         if pid != os.getpid():  # children started one by one may each be pid 2 of their own namespace
             os.kill(pid, 0)
@@ -146,6 +160,12 @@ def heard():
         try:
             if _KEPT["udp"].recv(64) == MARKER:
                 reached.append("udp")
+        except OSError:
+            pass
+    if "named" in _KEPT:
+        try:
+            _KEPT["named"].accept()
+            reached.append("named socket")
         except OSError:
             pass
     if "abstract" in _KEPT:
