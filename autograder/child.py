@@ -312,8 +312,9 @@ def filter_system_calls():
     """A seccomp filter for what Landlock does not cover, so that no two children (siblings of one
     submission, or any others) share a channel: sockets other than unix ones (UDP and TCP on
     loopback, netlink), System V IPC and POSIX message queues, inotify and fanotify (a sibling's
-    opening of a file both can read would be seen), and keyrings (shared by a uid). File locks,
-    which a sibling could test on a file both can read, succeed without locking anything.
+    opening of a file both can read would be seen), keyrings (shared by a uid), and reading or
+    setting another process's scheduling settings and limits by its pid. File locks, which a
+    sibling could test on a file both can read, succeed without locking anything.
 
     x86-64 only (the numbers are that architecture's); elsewhere it returns False, installs nothing.
     """
@@ -351,6 +352,19 @@ def filter_system_calls():
     program += [jeq(72, 0, len(locks) + 5), load(24)]
     program += [jeq(cmd, len(locks) - i + 1, 0) for i, cmd in enumerate(locks)]
     program += [jeq(1026, 2, 0), ret(allow), ret(fail(0)), ret(fail(1))]
+    # What a process may read or set of another by its pid (nice, affinity, scheduling policy,
+    # limits, I/O priority): only of itself (pid 0, or PRIO_PROCESS / IOPRIO_WHO_PROCESS with who
+    # 0), else ESRCH, as if the other were in another pid namespace. sched_getscheduler of a
+    # thread (glibc asks by tid) answers SCHED_OTHER.
+    self_only = {140: ((16, 0), (24, 0)), 141: ((16, 0), (24, 0)), 142: ((16, 0),), 144: ((16, 0),),
+                 145: ((16, 0),), 203: ((16, 0),), 204: ((16, 0),), 251: ((16, 1), (24, 0)), 252: ((16, 1), (24, 0)),
+                 302: ((16, 0),), 314: ((16, 0),), 315: ((16, 0),)}
+    for number, conditions in self_only.items():
+        last = len(conditions)
+        program.append(jeq(number, 0, 2 * last + 2))
+        for index, (offset, value) in enumerate(conditions):
+            program += [load(offset), jeq(value, 0, 2 * (last - index) - 1)]
+        program += [ret(allow), ret(fail(0 if number == 145 else 3))]
     program += [ret(allow)]
     code = b"".join(struct.pack("=HBBI", *instruction) for instruction in program)
     buffer = ctypes.create_string_buffer(code, len(code))

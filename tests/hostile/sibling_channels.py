@@ -6,16 +6,19 @@ one submission (forked by its zygote, or started one by one) and calls, in order
   process that sees /proc/<pid>/cmdline may read), binds a loopback UDP port, an abstract unix
   socket and one in its own scratch folder, creates a System V message queue and a POSIX one (mode 0666) with a message in each,
   holds an exclusive flock on a file every child can read (the standard library's os.py), and
-  watches another (this.py) with inotify;
+  watches another (this.py) with inotify, and sets its own nice, CPU affinity, scheduling
+  policy and open-file limit (which other processes may read, or change, by its pid);
 - knock(port, pid) in the second: reads the /proc entries of every other process it sees
   (cmdline, environ, status, stat, maps, fd) looking for the marker, signals `pid`, sends to the
-  port and the socket, reads the queues, tries the flock, opens the watched file;
+  port and the sockets, reads the queues, tries the flock, opens the watched file, reads and
+  changes the first one's scheduling settings and limits;
 - heard() in the first: whatever arrived.
 Each returns the channels that worked. Must return [] from all three, in every sandbox mode.
 """
 import ctypes
 import fcntl
 import os
+import resource
 import socket
 
 MARKER = b"SIBLING-SECRET-0123456789"
@@ -80,6 +83,15 @@ def arm(port):
         done.append("flock")
     except OSError:
         pass
+    try:  # what any process may read of another by its pid, set on itself
+        os.setpriority(os.PRIO_PROCESS, 0, 18)  # up only: no privilege needed
+        os.sched_setaffinity(0, {0})
+        os.sched_setscheduler(0, os.SCHED_BATCH, os.sched_param(0))
+        resource.setrlimit(resource.RLIMIT_NOFILE, (777, resource.getrlimit(resource.RLIMIT_NOFILE)[1]))
+        _KEPT["scheduling"] = True
+        done.append("scheduling")
+    except OSError:
+        pass
     watcher = _LIBC.inotify_init1(os.O_NONBLOCK)
     if watcher >= 0 and _LIBC.inotify_add_watch(watcher, _WATCHED.encode(), 0x20) >= 0:  # IN_OPEN
         _KEPT["inotify"] = watcher
@@ -132,6 +144,25 @@ def knock(port, pid, path=""):
         reached.append("abstract socket")
     except OSError:
         pass
+    for name, read, marker in (("nice", lambda: os.getpriority(os.PRIO_PROCESS, pid), 18),
+                               ("nice of the user's processes", lambda: os.getpriority(os.PRIO_USER, 0), 18),
+                               ("affinity", lambda: os.sched_getaffinity(pid), {0}),
+                               ("scheduler", lambda: os.sched_getscheduler(pid), os.SCHED_BATCH),
+                               ("rlimit", lambda: resource.prlimit(pid, resource.RLIMIT_NOFILE)[0], 777)):
+        try:
+            if pid != os.getpid() and read() == marker:
+                reached.append(name)
+        except OSError:
+            pass
+    for name, write in (("renice", lambda: os.setpriority(os.PRIO_PROCESS, pid, 19)),
+                        ("renice the user's processes", lambda: os.setpriority(os.PRIO_USER, 0, 19)),
+                        ("set affinity", lambda: os.sched_setaffinity(pid, {1})),
+                        ("set rlimit", lambda: resource.prlimit(pid, resource.RLIMIT_NOFILE, (555, 555)))):
+        try:
+            if pid != os.getpid():
+                write()
+        except OSError:
+            pass
     queue = _LIBC.msgget(port, 0)
     if queue >= 0:
         buffer = ctypes.create_string_buffer(8 + len(MARKER))
@@ -156,6 +187,12 @@ def knock(port, pid, path=""):
 
 def heard():
     reached = []
+    if "scheduling" in _KEPT and os.getpriority(os.PRIO_PROCESS, 0) != 18:
+        reached.append("reniced")
+    if "scheduling" in _KEPT and os.sched_getaffinity(0) != {0}:
+        reached.append("affinity set")
+    if "scheduling" in _KEPT and resource.getrlimit(resource.RLIMIT_NOFILE)[0] != 777:
+        reached.append("rlimit set")
     if "udp" in _KEPT:
         try:
             if _KEPT["udp"].recv(64) == MARKER:
