@@ -250,7 +250,8 @@ class Session:
 
 
 def confine(rules):
-    """Landlock: read only `read`, write only `write`, no TCP, no signals or abstract sockets outside."""
+    """Landlock: read only `read`, write only `write` (no named sockets), no TCP, no signals or
+    abstract sockets outside."""
     abi = int(rules.get("abi", 0))
     if abi <= 0:
         return
@@ -283,17 +284,97 @@ def confine(rules):
             if libc.syscall(445, ruleset, 1, ctypes.c_char_p(rule), 0) < 0:  # LANDLOCK_RULE_PATH_BENEATH
                 raise OSError(ctypes.get_errno(), f"landlock_add_rule {path}")
         finally:
-            os.close(fd)
+            if path == "/proc/self":
+                # A rule holds an inode, and procfs makes a new one for /proc/<pid> whenever its
+                # cached entry is dropped: an open descriptor keeps this process's own entry (and
+                # so its rule) alive. The rule grants /proc/<this pid>, never a sibling's.
+                _PINNED.append(fd)
+            else:
+                os.close(fd)
 
     for path in rules.get("read", ()):
         allow(path, 0b1101)  # execute, read_file, read_dir
     for path in rules.get("write", ()):
-        allow(path, everything)
+        # Everything but make_sock: connecting to a named unix socket is not Landlock's to refuse,
+        # so a child must not be able to make one for a sibling to connect to.
+        allow(path, everything & ~(1 << 9))
     for path in rules.get("devices", ()):
         allow(path, file_rights)
     if libc.prctl(38, 1, 0, 0, 0) != 0 or libc.syscall(446, ruleset, 0) != 0:  # no_new_privs, restrict_self
         raise OSError(ctypes.get_errno(), "landlock_restrict_self")
     os.close(ruleset)
+
+
+_PINNED = []
+
+
+def filter_system_calls():
+    """A seccomp filter for what Landlock does not cover, so that no two children (siblings of one
+    submission, or any others) share a channel: sockets other than unix ones (UDP and TCP on
+    loopback, netlink), System V IPC and POSIX message queues, inotify and fanotify (a sibling's
+    opening of a file both can read would be seen), keyrings (shared by a uid), and reading or
+    setting another process's scheduling settings and limits by its pid. File locks, which a
+    sibling could test on a file both can read, succeed without locking anything.
+
+    x86-64 only (the numbers are that architecture's); elsewhere it returns False, installs nothing.
+    """
+    import platform
+
+    if sys.platform != "linux" or platform.machine() != "x86_64" or sys.maxsize < 2 ** 32:
+        return False
+    allow, arch_x86_64 = 0x7FFF0000, 0xC000003E
+
+    def fail(number):
+        return 0x00050000 | number  # SECCOMP_RET_ERRNO
+
+    def load(offset):
+        return (0x20, 0, 0, offset)  # BPF_LD | BPF_W | BPF_ABS
+
+    def ret(value):
+        return (0x06, 0, 0, value)
+
+    def jeq(value, true, false):
+        return (0x15, true, false, value)
+
+    denied = {68: 1, 69: 1, 70: 1, 71: 1, 64: 1, 65: 1, 66: 1, 220: 1, 29: 1, 30: 1, 31: 1, 67: 1,  # System V IPC
+              240: 1, 241: 1, 242: 1, 243: 1, 244: 1, 245: 1,  # POSIX message queues
+              253: 1, 254: 1, 294: 1, 300: 1,  # inotify, fanotify
+              248: 1, 249: 1, 250: 1,  # add_key, request_key, keyctl
+              73: 0}  # flock: succeeds, locks nothing
+    program = [load(4), jeq(arch_x86_64, 1, 0), ret(fail(38)),  # another ABI (int 0x80): ENOSYS
+               load(0), (0x35, 0, 1, 0x40000000), ret(fail(38))]  # x32 system calls (BPF_JGE): ENOSYS
+    for number, error in denied.items():
+        program += [jeq(number, 0, 1), ret(fail(error))]
+    # socket(domain, ...): AF_UNIX only, others EAFNOSUPPORT (as on a kernel without them).
+    program += [jeq(41, 0, 4), load(16), jeq(1, 0, 1), ret(allow), ret(fail(97))]
+    # fcntl(fd, cmd, ...): F_SETLK, F_SETLKW, F_OFD_SETLK, F_OFD_SETLKW succeed, lock nothing; F_NOTIFY: EPERM.
+    locks = (6, 7, 37, 38)
+    program += [jeq(72, 0, len(locks) + 5), load(24)]
+    program += [jeq(cmd, len(locks) - i + 1, 0) for i, cmd in enumerate(locks)]
+    program += [jeq(1026, 2, 0), ret(allow), ret(fail(0)), ret(fail(1))]
+    # What a process may read or set of another by its pid (nice, affinity, scheduling policy,
+    # limits, I/O priority): only of itself (pid 0, or PRIO_PROCESS / IOPRIO_WHO_PROCESS with who
+    # 0), else ESRCH, as if the other were in another pid namespace. sched_getscheduler of a
+    # thread (glibc asks by tid) answers SCHED_OTHER.
+    self_only = {140: ((16, 0), (24, 0)), 141: ((16, 0), (24, 0)), 142: ((16, 0),), 144: ((16, 0),),
+                 145: ((16, 0),), 203: ((16, 0),), 204: ((16, 0),), 251: ((16, 1), (24, 0)), 252: ((16, 1), (24, 0)),
+                 302: ((16, 0),), 314: ((16, 0),), 315: ((16, 0),)}
+    for number, conditions in self_only.items():
+        last = len(conditions)
+        program.append(jeq(number, 0, 2 * last + 2))
+        for index, (offset, value) in enumerate(conditions):
+            program += [load(offset), jeq(value, 0, 2 * (last - index) - 1)]
+        program += [ret(allow), ret(fail(0 if number == 145 else 3))]
+    program += [ret(allow)]
+    code = b"".join(struct.pack("=HBBI", *instruction) for instruction in program)
+    buffer = ctypes.create_string_buffer(code, len(code))
+    fprog = struct.pack("=HxxxxxxQ", len(program), ctypes.addressof(buffer))
+    libc = _libc()
+    # seccomp(SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_SPEC_ALLOW): without that flag a filter
+    # also turns on the speculative store bypass mitigation, which slows the child's arithmetic.
+    if libc.prctl(38, 1, 0, 0, 0) != 0 or libc.syscall(317, 1, 4, ctypes.c_char_p(fprog)) != 0:
+        raise OSError(ctypes.get_errno(), "seccomp")
+    return True
 
 
 def serve(requests, replies):
@@ -431,6 +512,7 @@ def _forked(request, requests, replies, output):
 if __name__ == "__main__":
     settings = json.loads(sys.argv[4]) if len(sys.argv) > 4 else {}
     try:
+        filter_system_calls()  # a zygote's children inherit it
         confine(settings.get("landlock", {}))
     except OSError as error:
         print(f"the sandbox could not confine this process with Landlock: {error}", file=sys.stderr)

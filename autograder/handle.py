@@ -16,12 +16,17 @@ from __future__ import annotations
 
 import ast
 import base64
+import contextlib
 import functools
+import hashlib
+import hmac
 import inspect
 import marshal
 import os
 import re
+import signal
 import textwrap
+import threading
 import time
 import uuid
 from pathlib import Path
@@ -67,6 +72,9 @@ _WHERE = re.compile(r"[\w.-]{1,80}\.py line \d{1,7}, in [\w<>.]{1,80}")
 _DUMPED_FRAME = re.compile(r'File "([^"\n]{1,4096})", line (\d{1,7}) in ([\w<>.]{1,80})')
 PRINTED_CHARS = 4000  # what one check keeps of the student's printed output
 TRACE_FRAMES, TRACE_LINE_CHARS = 5, 240
+# What the grader's own work on a check may run past the end of its time budget (Student.budget):
+# the child's deadline is that end, so the grader's waiting on the child never reaches this.
+GRACE_S = 1.0
 
 
 class Remote(wire.Opaque):
@@ -159,6 +167,35 @@ class Student:
         if self.submission_deadline is not None:
             ends.append((self.submission_deadline, "used up the whole submission's time budget"))
         return min(ends) if ends else None
+    @contextlib.contextmanager
+    def budget(self):
+        """Around one check: the grader's own work on what the child sent stops when the exercise's
+        or the submission's time budget ends (GRACE_S later), as the child's does; without this
+        the budgets were checked only before each request, and a reply of 130,000 layers kept the
+        grader busy for minutes. The check fails with the budget's words and the child is closed
+        (its stream may be out of step). Main thread only (a SIGALRM timer); a no-op elsewhere."""
+        self.begin()
+        budget = self._deadline()
+        if budget is None or threading.current_thread() is not threading.main_thread():
+            yield
+            return
+        spent = []
+
+        def stop(signum, frame):
+            spent.append(True)
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            raise StudentCrashed(budget[1])
+
+        previous = signal.signal(signal.SIGALRM, stop)
+        signal.setitimer(signal.ITIMER_REAL, max(budget[0] - time.monotonic(), 0) + GRACE_S)
+        try:
+            yield
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, previous)
+            if spent:
+                self.close()
+
     def take_output(self) -> str:
         """What the student's code printed since the last call of this (untrusted text, bounded)."""
         text, self._printed = "".join(self._printed), []
@@ -176,7 +213,8 @@ class Student:
         self._child = Child(self.files, self.limits, deadline=self._deadline(), zygote=self.zygote,
                             exercise=self.exercise)
         try:
-            self._post("import", self.limits.timeout_s * 3, module=self.module, seed=self.seed)
+            self._post("import", self.limits.timeout_s * 3, module=self.module,
+                       seed=child_seed(self.seed, self.exercise or self.module))
         except StudentCrashed as error:
             self._import_failed = error
 
@@ -267,6 +305,15 @@ class Student:
             if base in self.files:
                 frames.append(f"{base}:{lineno} in {name}: {_source_line(self.files[base], int(lineno))}")
         return tuple(reversed(frames[:TRACE_FRAMES]))  # faulthandler lists the innermost first
+
+
+def child_seed(run_seed: int, exercise: str) -> int:
+    """The seed the child's `random` and `numpy.random` start from: an HMAC of the exercise keyed
+    with the run seed. The run seed (from which every check's inputs are drawn, the hidden ones
+    too) never reaches the child, and recovering it from this takes 2**32 HMACs: not within a
+    check's time limit, and offline it is no help to a grade already made."""
+    digest = hmac.new(str(run_seed).encode(), f"child seed:{exercise}".encode(), hashlib.sha256).digest()
+    return int.from_bytes(digest[:4], "big") & 0x7FFFFFFF
 
 
 def _source_line(source: bytes, lineno: int) -> str:

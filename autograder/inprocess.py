@@ -26,7 +26,7 @@ from pathlib import Path
 import numpy as np
 
 from . import wire
-from .handle import Remote, Student, StudentError, SubmissionMissing, _standin_code
+from .handle import Remote, Student, StudentError, SubmissionMissing, _standin_code, child_seed
 
 
 
@@ -89,7 +89,7 @@ class InProcessStudent(Student):
             self._session = _Session()
             try:
                 self._send("import", None, module=self.module, source=self.files[f"{self.module}.py"],
-                           seed=self.seed)
+                           seed=child_seed(self.seed, self.exercise or self.module))
                 if self.reference and self.standins:
                     self._send("stand_in", None, code=_standin_code(self.reference, tuple(self.standins)),
                                names=list(self.standins))

@@ -10,6 +10,7 @@ in hidden graders, `reference` (the solution module, imported here in the truste
 from __future__ import annotations
 
 import builtins
+import contextlib
 import importlib.util
 import re
 import zlib
@@ -176,6 +177,13 @@ class GradingPlugin:
                 self.progress(exercise, None)
             if self.prefetch:
                 self.start_ahead(exercise)
+
+    @pytest.hookimpl(hookwrapper=True)
+    def pytest_runtest_call(self, item):
+        # The check's own work on the child's replies ends with its time budget too (Student.budget).
+        student = self.students.get(exercise_of(item.path))
+        with student.budget() if hasattr(student, "budget") else contextlib.nullcontext():
+            yield
 
     @pytest.hookimpl(hookwrapper=True)
     def pytest_runtest_teardown(self, item, nextitem):

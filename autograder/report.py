@@ -10,6 +10,7 @@ cannot be made becomes one line; the page itself is always written.
 from __future__ import annotations
 
 import base64
+import contextlib
 import html
 import io
 import os
@@ -86,13 +87,65 @@ def course_sections(config: Config) -> list:
     return list(getattr(module, "SECTIONS", []))
 
 
+# A course section works on what the child sent (a trained network's weights, its losses), so
+# each is bounded: what it may add to this process's address space, and its time. Past either it
+# becomes one line, and the rest of the page is written.
+SECTION_MEMORY_MB = 1024
+SECTION_S = 60.0
+
+
+class _TooLong(Exception):
+    pass
+
+
 def _section(make, what: str) -> str:
     try:
-        return make()
+        with _bounded(SECTION_MEMORY_MB, SECTION_S):
+            return make()
     except Missing as why:
         return f'<p class="missing">{html.escape(str(why))}</p>'
+    except MemoryError:
+        return f'<p class="missing">{html.escape(what)} could not be drawn within {SECTION_MEMORY_MB} MB.</p>'
+    except _TooLong:
+        return f'<p class="missing">{html.escape(what)} could not be drawn within {SECTION_S:g} s.</p>'
     except Exception as error:  # a plot must never cost the student their results page
         return f'<p class="missing">{html.escape(what)} could not be drawn ({html.escape(type(error).__name__)}).</p>'
+
+
+@contextlib.contextmanager
+def _bounded(memory_mb: int, seconds: float):
+    """RLIMIT_AS lowered to this process's size + memory_mb (Linux), and a SIGALRM timer (main
+    thread): an allocation past it raises MemoryError, the timer _TooLong; both undone after."""
+    import resource
+    import signal
+    import threading
+
+    try:
+        with open("/proc/self/status") as status:
+            size = next(int(line.split()[1]) * 1024 for line in status if line.startswith("VmSize:"))
+    except (OSError, StopIteration, ValueError):
+        size = None
+    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    limit = None if size is None else size + (memory_mb << 20)
+    if limit is not None and hard != resource.RLIM_INFINITY:
+        limit = min(limit, hard)
+    timed = threading.current_thread() is threading.main_thread()
+
+    def stop(signum, frame):
+        raise _TooLong
+
+    if limit is not None and (soft == resource.RLIM_INFINITY or limit < soft):
+        resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+    if timed:
+        previous = signal.signal(signal.SIGALRM, stop)
+        signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        if timed:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, previous)
+        resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
 
 
 # -- scores -------------------------------------------------------------------------------

@@ -247,7 +247,8 @@ def _environment(home: str) -> dict[str, str]:
     env = {"PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": home, "TMPDIR": home, "LC_ALL": "C.UTF-8",
            "PYTHONHASHSEED": "0", "PYTHONDONTWRITEBYTECODE": "1", "MPLBACKEND": "Agg",
            "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
-           "TF_CPP_MIN_LOG_LEVEL": "2", "TF_ENABLE_ONEDNN_OPTS": "0", "KERAS_BACKEND": "tensorflow"}
+           "TF_CPP_MIN_LOG_LEVEL": "2", "TF_ENABLE_ONEDNN_OPTS": "0", "KERAS_BACKEND": "tensorflow",
+           "HDF5_USE_FILE_LOCKING": "FALSE"}  # locks are no-ops in the child (child.filter_system_calls)
     env.update({key: os.environ[key] for key in _PASSED_ENV if key in os.environ})
     return env
 
@@ -291,10 +292,19 @@ def slot_folder(slot: int) -> str:
     return f"/tmp/{slot}"
 
 
-def _landlock_rules(readable: list[str], writable: list[str]) -> dict:
+# Of /proc a child reads only its own /proc/<pid> ("/proc/self": child.confine pins it) and these
+# files of the whole machine (what NumPy and TensorFlow open, seen with strace): no other
+# process's command line, status or memory map, so no sibling's.
+PROC_FILES = ("/proc/self", "/proc/cpuinfo", "/proc/meminfo", "/proc/stat")
+
+
+def _landlock_rules(readable: list[str], writable: list[str], *, all_of_proc: bool = False) -> dict:
     """What the child may read and write under Landlock (child.py applies it to itself): the
-    interpreter and the system's read-only parts, with `readable`; only `writable` to write."""
-    read = _interpreter_paths() + ["/etc", "/proc", "/sys/devices/system/cpu", *readable]
+    interpreter and the system's read-only parts, with `readable`; only `writable` to write.
+    all_of_proc: a zygote, which runs no submission code and whose children stack their own rules
+    (a layer granting only its own /proc/<pid> would deny each child its own)."""
+    proc = ["/proc"] if all_of_proc else list(PROC_FILES)
+    read = _interpreter_paths() + ["/etc", *proc, "/sys/devices/system/cpu", *readable]
     return {"abi": landlock_abi(), "read": sorted(set(read)), "write": list(writable),
             "devices": ["/dev/null", "/dev/zero", "/dev/urandom", "/dev/random", "/dev/full"]}
 
@@ -412,7 +422,8 @@ class Child:
             os.chmod(home, 0o777)  # the sandboxed uid (65534 under bubblewrap) writes scratch files here
         self.cgroup = reaper.PidsCgroup(self.limits.processes) if os.geteuid() == 0 else None
         reaper.become_subreaper()
-        rules = _landlock_rules([self.workdir], ["/tmp"] if self.mode == "bubblewrap" else [str(home)])
+        rules = _landlock_rules([self.workdir], ["/tmp"] if self.mode == "bubblewrap" else [str(home)],
+                                all_of_proc=bool(slots))
         settings = {"landlock": rules}
         if slots:
             # A zygote: one socket for fork requests (each with the new child's pipes) and replies.

@@ -23,6 +23,13 @@ import struct
 # (tests/test_hostile.py measures it).
 MAX_MESSAGE = 64 * 1024 * 1024
 MAX_VALUES = 1_000_000
+# Array elements in one reply, whatever their dtype: what the grader does with an array (float64
+# upcasts, products, plots) costs it a multiple of 8 bytes per element, so 4 million (32 MB as
+# float64) keeps that to a few hundred MB; a 784 x 60,000 int8 kernel (47 million, 35 MB on the
+# wire) is refused before it is decoded. The largest honest reply is far below (a Keras model's
+# weights and 10,000 predictions, under a million).
+MAX_ELEMENTS = 4_000_000
+_CHUNK = 4 << 20  # base64 characters decoded at a time, straight into the array
 _HEADER = struct.Struct(">Q")
 ALLOWED_KINDS = "biuf"
 
@@ -82,16 +89,21 @@ def decode(tree, resolve=None, *, files: bool = False):
     """JSON tree -> value. `resolve` maps handles back to objects (child side).
 
     `files=True` (child side only) reads NpyFile paths; the trusted side never opens a
-    path the child names (a FIFO there would block the grader forever).
+    path the child names (a FIFO there would block the grader forever), and takes no more than
+    MAX_ELEMENTS array elements from one message.
     """
+    return _decode(tree, resolve, files, [None if files else MAX_ELEMENTS])
+
+
+def _decode(tree, resolve, files: bool, room: list):
     if isinstance(tree, list):
-        return [decode(item, resolve, files=files) for item in tree]
+        return [_decode(item, resolve, files, room) for item in tree]
     if not isinstance(tree, dict):
         return tree
     if "__nd__" in tree:
-        return _load_array(tree["__nd__"], tree.get("dtype"), tree.get("shape"))
+        return _load_array(tree["__nd__"], tree.get("dtype"), tree.get("shape"), room)
     if "__dict__" in tree:
-        return {str(key): decode(item, resolve, files=files) for key, item in tree["__dict__"].items()}
+        return {str(key): _decode(item, resolve, files, room) for key, item in tree["__dict__"].items()}
     if "__opaque__" in tree:
         opaque = Opaque(tree["__opaque__"], str(tree.get("type", "object"))[:80])
         return resolve(opaque) if resolve is not None else opaque
@@ -102,21 +114,40 @@ def decode(tree, resolve=None, *, files: bool = False):
     raise WireError("unexpected object in message")
 
 
-def _load_array(text, dtype, shape):
+def _load_array(text, dtype, shape, room: list):
     import numpy as np
 
     if not (isinstance(text, str) and isinstance(dtype, str) and _DTYPE.fullmatch(dtype) and isinstance(shape, list)
             and len(shape) <= 64 and all(type(n) is int and n >= 0 for n in shape)):
         raise WireError("malformed array: not bytes, a dtype of bool, int or float, and a shape")
     try:
-        raw = base64.b64decode(text, validate=True)
         kind = np.dtype(dtype)
+    except TypeError:
+        raise WireError("malformed array: not a dtype") from None
+    elements = math.prod(shape)
+    if room[0] is not None:
+        if elements > room[0]:
+            raise WireError(f"arrays of more than {MAX_ELEMENTS} elements in one reply")
+        room[0] -= elements
+    # The bytes must be exactly what the shape claims, checked before anything is allocated for it.
+    padding = 2 if text.endswith("==") else 1 if text.endswith("=") else 0  # (rstrip would copy the text)
+    if kind.kind not in ALLOWED_KINDS or len(text) % 4 or padding > 2 or elements * kind.itemsize != len(text) // 4 * 3 - padding:
+        raise WireError("array of a dtype that is not bool, int or float, or whose size does not match its data")
+    try:
+        if len(text) <= _CHUNK:
+            data = np.frombuffer(bytearray(base64.b64decode(text, validate=True)), dtype=np.uint8)
+        else:  # in pieces, straight into the array: no whole copy of the bytes beside it
+            data, written = np.empty(elements * kind.itemsize, dtype=np.uint8), 0
+            for start in range(0, len(text), _CHUNK):
+                piece = base64.b64decode(text[start:start + _CHUNK], validate=True)
+                data[written:written + len(piece)] = np.frombuffer(piece, dtype=np.uint8)
+                written += len(piece)
+            data = data[:written]
     except Exception as error:  # a malformed array is a protocol error, whatever decoding raises
         raise WireError(f"malformed array: {type(error).__name__}") from None
-    # The bytes must be exactly what the shape claims, checked before anything is allocated for it.
-    if kind.kind not in ALLOWED_KINDS or math.prod(shape) * kind.itemsize != len(raw):
-        raise WireError("array of a dtype that is not bool, int or float, or whose size does not match its data")
-    return np.frombuffer(bytearray(raw), dtype=kind).reshape(shape)
+    if len(data) != elements * kind.itemsize:  # padding inside the text
+        raise WireError("malformed array: its data is cut short")
+    return data.view(kind).reshape(shape)
 
 
 _DTYPE = re.compile(r"[<>|=][biuf][1-8]")

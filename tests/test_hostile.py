@@ -21,7 +21,8 @@ The two modes that give grades of record are both run:
   fails the way it fails there, and the child drops root for a uid of its own, confined by
   Landlock where the kernel has it.
 What only bubblewrap defends (skipped, with the reason, in the no-namespace run):
-- network: without a network namespace the child has a route out (Landlock blocks TCP only).
+- network, except on x86-64: without a network namespace the child has a route out (Landlock
+  blocks TCP only); on x86-64 the child's seccomp filter leaves it unix sockets only.
 Lies, forged replies and source stolen from memory are judged or refused in the trusted
 process whatever the sandbox, so when the bubblewrap run has them the other leaves them out.
 Not defended even under bubblewrap: stand-ins and grader helpers reach the child as bytecode,
@@ -33,6 +34,7 @@ from __future__ import annotations
 import csv
 import json
 import os
+import platform
 import signal
 import shutil
 import socket
@@ -95,7 +97,10 @@ EXPECTED: dict[str, dict[str, tuple]] = {
     "network": {},
     "siblings": {},
 }
-BWRAP_ONLY = {
+# Standalone modules that tests/test_isolation.py drives through the engine directly (not appended
+# to the toy solution and graded here).
+ENGINE_ATTACKS = ("sibling_channels", "seed_thief", "wide_reply")
+BWRAP_ONLY = {} if platform.machine() == "x86_64" else {  # (child.filter_system_calls)
     "network": "without a network namespace the child has a route out (Landlock blocks TCP only)",
 }
 BWRAP, NO_NAMESPACES = "bubblewrap", "no namespaces"
@@ -199,7 +204,8 @@ def _planted_paths(toy_repo: Path) -> list[Path]:
 def run(request, tmp_path_factory, no_namespaces, toy_repo) -> Run:
     """The corpus graded by one grade-all call in this sandbox; cleans up whatever the attacks left."""
     mode = request.param
-    assert sorted(path.stem for path in CORPUS.glob("*.py")) == sorted(EXPECTED), "tests/hostile/ and EXPECTED differ"
+    assert sorted(path.stem for path in CORPUS.glob("*.py") if path.stem not in ENGINE_ATTACKS) == sorted(EXPECTED), \
+        "tests/hostile/ and EXPECTED differ"
     root = tmp_path_factory.mktemp(f"corpus-{mode.replace(' ', '-')}")
     submissions, out = root / "submissions", root / "out"
     # The children's folders: a place the dropped uid can reach (pytest's own tmp is root's only).
@@ -314,7 +320,7 @@ def test_fake_results_change_nothing(run):
 
 
 def test_network_is_unreachable(run):
-    if run.mode == NO_NAMESPACES:
+    if run.mode == NO_NAMESPACES and "network" in BWRAP_ONLY:
         pytest.skip(f"network: {BWRAP_ONLY['network']}")
     assert run.connections == 0
 
