@@ -170,10 +170,11 @@ def solves(params: dict, tolerance: float) -> bool:
     return bool(np.all(np.abs(outputs(params) - XOR_LABELS) < tolerance))
 
 
-def same_network(got: dict, want: dict, *, rtol: float, atol: float) -> bool:
-    """The returned network is the replayed one, up to the rounding of the child's own arithmetic."""
-    return all(got[name].shape == want[name].shape and np.allclose(got[name], want[name], rtol=rtol, atol=atol)
-               for name in PARAMETERS)
+def same_network(got: dict, want: dict, *, atol: float) -> bool:
+    """The returned network computes what the replayed one does on XOR, up to the child's own rounding
+    (compared by outputs: at a large learning rate the weights drift apart along directions that leave
+    the outputs alone, from rounding differences alone)."""
+    return bool(np.all(np.abs(outputs(got) - outputs(want)) <= atol))
 
 
 def stalled(params: dict) -> bool:
@@ -221,7 +222,6 @@ class Limits:
     rtol: float
     atol: float
     max_seconds_per_seed: float
-    replay_rtol: float
     replay_atol: float
     max_replay_epochs: int
     max_hidden: int
@@ -269,7 +269,7 @@ def judge(student, seeds: list[int], cfg: Limits, *, need: int) -> dict:
     for i, final in zip(own, replayed[len(seeds):]):
         from_claimed[i] = final
     for i in range(len(seeds)):
-        check(same_network(returned[i], from_claimed[i], rtol=cfg.replay_rtol, atol=cfg.replay_atol), RETURNED_HINT)
+        check(same_network(returned[i], from_claimed[i], atol=cfg.replay_atol), RETURNED_HINT)
     if len(seeds) > 1:
         check(not all(np.array_equal(fresh[i][n], fresh[0][n]) for i in range(1, len(seeds)) for n in PARAMETERS),
               "MLP(..., seed=seed) starts from the same weights for every seed: pass seed to MLP(..., seed=seed)")
@@ -278,7 +278,7 @@ def judge(student, seeds: list[int], cfg: Limits, *, need: int) -> dict:
     if sum(solved) < need:
         failed = [final for i in range(len(seeds)) if not solved[i]
                   for final in ((from_fresh[i],) if solves(from_claimed[i], cfg.tolerance) else (from_claimed[i],))]
-        if all(stalled(final) for final in failed):
+        if 2 * sum(stalled(final) for final in failed) > len(failed):  # what most unsolved seeds show
             hint = LESSON_HINT
         elif all(np.all(np.abs(outputs(final) - XOR_LABELS) < 0.5) for final in failed):
             hint = CLOSE_HINT.format(tolerance=cfg.tolerance)

@@ -36,5 +36,5 @@ def test_train_xor_solves_xor(student, cfg):
 
 
 def _limits(cfg) -> Limits:
-    return Limits(cfg.tolerance, cfg.rtol, cfg.atol, cfg.max_seconds_per_seed, cfg.replay_rtol, cfg.replay_atol,
+    return Limits(cfg.tolerance, cfg.rtol, cfg.atol, cfg.max_seconds_per_seed, cfg.replay_atol,
                   cfg.max_replay_epochs, cfg.max_hidden)
