@@ -257,7 +257,7 @@ REASONS = {
     "infinite_loop": "time limit", "memory_bomb": "MemoryError", "forged_npyfile": "not plain data",
     "forged_deep_json": "not plain data", "forged_oversize": "not plain data", "forged_wide_json": "not plain data",
     "nan_outputs": "NaN",
-    "import_solution": "not implemented", "standin_globals": "AttributeError",
+    "import_solution": "not implemented", "standin_globals": "not implemented",
 }
 
 

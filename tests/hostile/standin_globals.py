@@ -1,9 +1,10 @@
 """standin_globals: MLP.backward and MLP.train borrow the reference's through the globals of a
 stand-in function (sigmoid.__globals__["MLP"]); no own code.
 
-Must score: 0 on backward and train_xor (the stand-ins' globals hold only the stand-ins, so the
-reference MLP has no backward, or no train, to borrow: each failed check says AttributeError);
-full marks elsewhere.
+Must score: 0 on backward and train_xor (its own pieces pass their checks, so no stand-in is in the
+child and sigmoid's globals are its own module: each failed check says not implemented; were a
+stand-in there, its globals hold only the stand-ins, and the reference MLP has no backward or train
+to borrow); full marks elsewhere.
 """
 
 
