@@ -4,8 +4,8 @@ Each corpus we have is run through `check` (no reference, check_timeout_s, depen
 through `grade-all` (the reference standing in where an exercise's prerequisite failed). A public
 check that passes in one passes in the other; one that `make check` reports as waiting on a broken
 prerequisite is the only exception (grading stands the reference in for it, and says so).
-Corpora: tests/variants, tests/mistakes, tests/course/train_xor, every tests/course/<source>/mlp.py
-there is (the real-code corpus), and the hostile corpus (tests/hostile, appended to the reference).
+Corpora: tests/variants, tests/mistakes, tests/course/train_xor, every other mlp.py under
+tests/course (the real-code corpus), and the hostile corpus (tests/hostile, appended to the reference).
 """
 
 from __future__ import annotations
@@ -33,10 +33,12 @@ def _corpus(kind: str) -> dict[str, str]:
     if kind == "mistakes":
         return {f"m{number:02d}": mistake.source() for number, mistake in enumerate(MISTAKES)}
     if kind == "course":
-        found = {f"xor-{path.stem}": REFERENCE + "\n\n" + path.read_text() for path in sorted((COURSE / "train_xor").glob("*.py"))}
+        found = {f"xor-{path.stem}": REFERENCE + "\n\n" + path.read_text()
+                 for path in sorted((COURSE / "train_xor").glob("*.py"))}
         found.update({f"real-{path.parent.name}": path.read_text() for path in sorted(COURSE.rglob("mlp.py"))})
         return found
-    return {path.stem: REFERENCE + "\n\n" + path.read_text() for path in sorted((REPO / "tests" / "hostile").glob("*.py"))}
+    hostile = sorted((REPO / "tests" / "hostile").glob("*.py"))
+    return {path.stem: REFERENCE + "\n\n" + path.read_text() for path in hostile}
 
 
 _CHECK = """

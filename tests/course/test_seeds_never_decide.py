@@ -33,8 +33,8 @@ print(json.dumps(out))
 
 @pytest.mark.parametrize("variant", VARIANTS, ids=[path.name for path in VARIANTS])
 def test_a_correct_variant_earns_full_marks_under_every_seed(variant):
-    done = subprocess.run([sys.executable, "-c", _GRADE, str(REPO), str(variant), ",".join(NUMPY), json.dumps(list(SEEDS))],
-                          capture_output=True, text=True, timeout=1800)
+    done = subprocess.run([sys.executable, "-c", _GRADE, str(REPO), str(variant), ",".join(NUMPY),
+                           json.dumps(list(SEEDS))], capture_output=True, text=True, timeout=1800)
     assert done.returncode == 0, done.stderr[-2000:]
     lost = {seed: checks for seed, checks in json.loads(done.stdout.splitlines()[-1]).items() if checks}
     assert not lost, lost

@@ -42,9 +42,11 @@ JUDGING_TITLES = [titles("train_xor")[name] for name in JUDGING]
 SHARED_BUG = {"seed_zero"}
 # Pieces of a message the student must (or must not) read, per file, in both judging checks.
 SAYS = {"slow_100009": ("too slow",), "lesson_settings": ("lesson's settings",),
-        "close_not_within": ("right side of 0.5",), "slow_hides_clock": ("too slow",), "slow_hides_in_fork": ("too slow",),
+        "close_not_within": ("right side of 0.5",), "slow_hides_clock": ("too slow",),
+        "slow_hides_in_fork": ("too slow",),
         "early_stop": ("no early stopping",), "seed_zero": ("different weights each time",),
-        "rewrites_snapshot": ("not what its train() calls make",), "patches_np_array": ("not what its train() calls make",)}
+        "rewrites_snapshot": ("not what its train() calls make",),
+        "patches_np_array": ("not what its train() calls make",)}
 PUBLIC_SAYS = {"slow_100009": r"too slow: [0-9.]+ s per seed"}  # numbers only where details are shown
 NEVER_SAYS = {"slow_100009": ("endless loop",), "close_not_within": ("lesson's settings",)}
 

@@ -31,7 +31,7 @@ def test_train_xor_returns_losses(student, rng, cfg):
 
 
 def test_train_xor_solves_xor(student, cfg):
-    """train_xor(seed=0) returns the network its train() calls made of MLP(..., seed=0)'s start, well under a second, with outputs within 0.1 of the XOR labels"""
+    """train_xor(0) trains MLP(..., seed=0)'s start with train(), quickly, to outputs within 0.1 of the XOR labels"""
     judge(student, [0], _limits(cfg), need=1)
 
 
