@@ -92,7 +92,8 @@ def settings(run, *, max_epochs: int) -> tuple[dict | None, str]:
     made = run.get("made")
     plain = lambda value: value is None or isinstance(value, (bool, str)) or _number(value)  # noqa: E731
     if not isinstance(made, dict) or not isinstance(made.get("args"), list) \
-            or not isinstance(made.get("kwargs"), dict) or not all(plain(v) for v in made["args"] + list(made["kwargs"].values())):
+            or not isinstance(made.get("kwargs"), dict) \
+            or not all(plain(v) for v in made["args"] + list(made["kwargs"].values())):
         return None, ("train_xor should create its network as MLP(2, hidden_size, 1, learning_rate=..., seed=seed), "
                       "with numbers as arguments")
     calls, total = [], 0
@@ -192,7 +193,7 @@ SLOW_HINT = ("train_xor is too slow: it should take well under a second per seed
              "learning rate)")
 HAND_SET_HINT = ("the network already solves XOR before train() runs: the weights were set by hand; train_xor must "
                  "learn them from MLP(..., seed=seed)'s random start")
-RETURNED_HINT = ("the network train_xor returns is not what its train() calls make of their start: its weights were "
+RETURNED_HINT = ("the network train_xor returns is not the one train() produced from its start: its weights were "
                  "changed after train() returned (or between train() calls, or train() did not run every epoch). "
                  "Return the network exactly as train() leaves it")
 PREDICT_HINT = ("predict() does not return what the trained weights compute: it must be the forward pass, "
@@ -246,8 +247,8 @@ def judge(student, seeds: list[int], cfg: Limits, *, need: int) -> dict:
               f"MLP(2, hidden_size, 1, ...) should create weights_input_hidden (2, H), bias_hidden (H,), "
               f"weights_hidden_output (H, 1) and bias_output (1,) with at most {cfg.max_hidden} hidden units")
         check(pair[1] is not None and all(np.array_equal(pair[0][n], pair[1][n]) for n in PARAMETERS),
-              "MLP(..., seed=seed) gives different weights each time for the same seed: draw them from "
-              "np.random.default_rng(seed) (seed 0 included), and pass train_xor's seed to MLP")
+              "train_xor(seed) returns a different network each time for the same seed: MLP(..., seed=seed) must "
+              "draw its weights from np.random.default_rng(seed) (seed 0 included), and train_xor must pass its seed")
         start = parameters(found["start"], max_hidden=cfg.max_hidden)
         final = parameters(run.get("params"), max_hidden=cfg.max_hidden)
         check(start is not None and final is not None,
@@ -268,7 +269,7 @@ def judge(student, seeds: list[int], cfg: Limits, *, need: int) -> dict:
         check(same_network(returned[i], from_claimed[i], atol=cfg.replay_atol), RETURNED_HINT)
     if len(seeds) > 1:
         check(not all(np.array_equal(fresh[i][n], fresh[0][n]) for i in range(1, len(seeds)) for n in PARAMETERS),
-              "MLP(..., seed=seed) starts from the same weights for every seed: pass seed to MLP(..., seed=seed)")
+              "train_xor returns the same network for every seed: pass seed to MLP(..., seed=seed)")
     solved = [solves(from_fresh[i], cfg.tolerance) and solves(from_claimed[i], cfg.tolerance)
               for i in range(len(seeds))]
     result = {"solved": sum(solved), "outputs": [outputs(final).ravel().tolist() for final in from_fresh]}

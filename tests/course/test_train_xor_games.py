@@ -44,9 +44,9 @@ SHARED_BUG = {"seed_zero"}
 SAYS = {"slow_100009": ("too slow",), "lesson_settings": ("lesson's settings",),
         "close_not_within": ("right side of 0.5",), "slow_hides_clock": ("too slow",),
         "slow_hides_in_fork": ("too slow",),
-        "early_stop": ("no early stopping",), "seed_zero": ("different weights each time",),
-        "rewrites_snapshot": ("not what its train() calls make",),
-        "patches_np_array": ("not what its train() calls make",)}
+        "early_stop": ("no early stopping",), "seed_zero": ("different network each time",),
+        "rewrites_snapshot": ("not the one train() produced",),
+        "patches_np_array": ("not the one train() produced",)}
 PUBLIC_SAYS = {"slow_100009": r"too slow: [0-9.]+ s per seed"}  # numbers only where details are shown
 NEVER_SAYS = {"slow_100009": ("endless loop",), "close_not_within": ("lesson's settings",)}
 
