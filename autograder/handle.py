@@ -196,6 +196,14 @@ class Student:
             if spent:
                 self.close()
 
+    def waited_s(self) -> float:
+        """Seconds the child's process has spent runnable but not running, by the kernel's count
+        (/proc/<pid>/schedstat): the machine's load, not the child's own work; 0.0 where unknown."""
+        try:
+            return int(Path(f"/proc/{int(self._child.process.pid)}/schedstat").read_text().split()[1]) / 1e9
+        except (AttributeError, OSError, ValueError, IndexError, TypeError):
+            return 0.0
+
     def take_output(self) -> str:
         """What the student's code printed since the last call of this (untrusted text, bounded)."""
         text, self._printed = "".join(self._printed), []

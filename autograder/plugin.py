@@ -97,14 +97,12 @@ class GradingPlugin:
     def _student(self, exercise: str) -> Student:
         if exercise not in self.students:
             section = self.config.exercises[exercise]
-            reference = None
-            if self.use_standins and section.standins:
-                reference = (self.solutions / f"{section.module}.py").read_text()
+            # No stand-ins yet: which ones it gets is decided when its checks begin (see _stand_in).
             self.students[exercise] = self.student_factory(
                 section.module, self.files, Limits(section.check_timeout_s if self.check else section.timeout_s,
                                                    section.memory_mb, section.processes,
                                                    scratch_mb=self.config.scratch_mb),
-                seed=self.seed, reference=reference, standins=section.standins,
+                seed=self.seed, reference=None, standins=(),
                 wall_s=section.wall_s, submission_deadline=self.deadline, zygote=self.zygote, exercise=exercise)
             self._watch(self.students[exercise])
         return self.students[exercise]
@@ -177,6 +175,34 @@ class GradingPlugin:
                 self.progress(exercise, None)
             if self.prefetch:
                 self.start_ahead(exercise)
+            if self.use_standins and not self.check:
+                self._stand_in(exercise)
+
+    def _stand_in(self, exercise: str) -> None:
+        """Give the exercise's student the reference pieces of the exercises it depends on that failed
+        a check in this run (each bug is charged once, to its own exercise); every other piece is the
+        submission's own, so a method may rely on whatever its own class sets up. Its checks begin
+        now, so every exercise before it in grading.toml's order has been graded."""
+        section = self.config.exercises[exercise]
+        chosen, unchecked = [], []
+        for name in section.standins:
+            owner = standin_owner(self.config, section.standins, name)
+            results = [r for r in self.results.values() if r.exercise == owner]
+            if owner is None or owner == exercise:
+                chosen.append(name)  # checked by no exercise before this one: it always stands in
+            elif not results:
+                unchecked.append(owner)  # not graded in this run (--only): the submission's own runs
+            elif any(result.status != "passed" for result in results):
+                chosen.append(name)
+        if chosen:
+            student = self._student(exercise)
+            student.reference = (self.solutions / f"{section.module}.py").read_text()
+            student.standins = tuple(chosen)
+        unchecked = list(dict.fromkeys(unchecked))
+        if unchecked:
+            names = ", ".join(unchecked[:-1]) + " and " + unchecked[-1] if len(unchecked) > 1 else unchecked[0]
+            self.notes.append(f"{exercise} ran your {names}, which this run did not check: "
+                              f"if {'it fails' if len(unchecked) == 1 else 'they fail'}, fix that first")
 
     @pytest.hookimpl(hookwrapper=True)
     def pytest_runtest_call(self, item):
@@ -237,7 +263,10 @@ class GradingPlugin:
         result.seconds += report.duration
         student = self.students.get(exercise)
         printed = student.take_output() if student is not None and hasattr(student, "take_output") else ""
-        if public and printed and len(result.output) < PRINTED_CHARS:  # hidden: prints could echo hidden inputs
+        # Reference code stands in beside the student's: what their code says there (prints, messages,
+        # values in a detail) could carry that code out, so such a check speaks as a hidden one does.
+        shown = public and not getattr(student, "standins", ())
+        if shown and printed and len(result.output) < PRINTED_CHARS:  # hidden: prints could echo hidden inputs
             result.output = (result.output + printed)[:PRINTED_CHARS]
         if call.when == "setup" and report.passed or call.when == "teardown" and report.passed:
             return
@@ -247,11 +276,15 @@ class GradingPlugin:
         if result.status == "failed" and result.message:
             return  # the first failure (call) is the one to report, not a teardown after it
         error = call.excinfo.value if call.excinfo else None
-        result.status, result.message, fraction = verdict(error, public, self.seen)
+        result.status, result.message, fraction = verdict(error, shown, self.seen)
+        if public and not shown:
+            pieces = [name.rpartition(".")[2] for name in student.standins]
+            result.message += STANDING_IN.format(", ".join(dict.fromkeys(
+                piece for piece in pieces if piece in self.config.exercises)) or "code")
         result.score = round(points * fraction, 6)
         # A grader may turn the student's exception into its hint (checks.explained): the frames stay.
         raised = error if isinstance(error, (StudentError, StudentCrashed)) else getattr(error, "__context__", None)
-        if public and isinstance(raised, (StudentError, StudentCrashed)) and result.status != "not implemented":
+        if shown and isinstance(raised, (StudentError, StudentCrashed)) and result.status != "not implemented":
             result.trace = raised.trace  # (a stub's frame is the raise its message names already)
 
     def pytest_keyboard_interrupt(self, excinfo):
@@ -278,6 +311,20 @@ class GradingPlugin:
             failures[f"{student.module}.py"] = text[:300]
         if failures:
             self.kept["import_failures"] = failures
+def standin_owner(config: Config, standins: tuple[str, ...], name: str) -> str | None:
+    """The exercise whose checks decide whether the reference's `name` stands in: the one named by its
+    last dotted part (`Net.predict` -> predict); for a method named like no exercise (`Net.__init__`),
+    the first exercise in grading.toml's order that another stand-in of its class names (its checks
+    run that method first); None: no exercise checks it."""
+    owner, _, last = name.rpartition(".")
+    if last in config.exercises:
+        return last
+    order = list(config.exercises)
+    named = [other.rpartition(".")[2] for other in standins
+             if owner and other.rpartition(".")[0] == owner and other.rpartition(".")[2] in config.exercises]
+    return min(named, key=order.index) if named else None
+
+
 def prerequisites(config: Config, exercise: str) -> list[str]:
     """The exercises whose code `exercise` runs: grading.toml's standins, each named by its last
     dotted part (`Net.predict` -> predict); a stand-in named like no exercise (`Net.__init__`) is
@@ -287,6 +334,8 @@ def prerequisites(config: Config, exercise: str) -> list[str]:
     return [name for name in dict.fromkeys(names) if name in config.exercises and name != exercise]
 
 
+STANDING_IN = (" (graded with the reference's {} standing in for yours, which failed its own checks: "
+               "details are not shown here; fix that first, then `make check` shows them)")
 IMPORT_FAILED = re.compile(r"[\w.-]{1,80}\.py does not import: ")  # verdict()'s words; console.py reads them
 _STUB_MESSAGE = re.compile(r"([\w.]{1,80}) is not implemented yet")
 

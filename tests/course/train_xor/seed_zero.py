@@ -1,0 +1,12 @@
+"""Honest bug: MLP draws from np.random.default_rng(seed or None), so seed=0 is not reproducible.
+
+Must lose: test_train_xor_solves_xor and test_train_xor_converges_for_most_seeds.
+"""
+_reference_init = MLP.__init__
+
+
+def _init(self, input_size, hidden_size, output_size, learning_rate=1.0, seed=None):
+    _reference_init(self, input_size, hidden_size, output_size, learning_rate, seed or None)
+
+
+MLP.__init__ = _init
