@@ -1,0 +1,100 @@
+"""The Keras grade rests on facts the trusted side established, never on the child's own account.
+
+Two forgeries of tests/hostile/keras/ (issue 24, item 2), each carrying a 784-128-10 network this
+test trains in NumPy on MNIST's real labels (0.95 test accuracy), graded by one grade-all call:
+- forged_handler replaces the child's request handler and answers every probe as a perfect
+  submission would, with build_model and train_model unimplemented: it must score 0;
+- pretrained_model is a real Keras model that never trains on what it is given: it keeps the
+  points of what it does do (load_mnist, the architecture, the compile settings) and earns none
+  of the checks that need training on the grader's data.
+Run in bubblewrap and in the no-namespace mode (as root, as on Gradescope).
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+
+import numpy as np
+import pytest
+from conftest import NO_NAMESPACES_ENV, REPO, grade_folders, make_submission, requires_bwrap, requires_root_dropping
+
+from autograder.graders import mnist as data
+
+FORGERIES = REPO / "tests" / "hostile" / "keras"
+TRAINING = ("trains_on_small_subset", "train_model_fits_given_data", "test_accuracy")
+
+
+def _pretrained() -> dict[str, np.ndarray]:
+    """784-128-10 (relu, softmax), trained by plain SGD on the 6000 digits of the small subset, real labels."""
+    (x, y), _ = data.read_npz(data.SMALL_PATH)
+    x = x.reshape(len(x), -1).astype(np.float32) / 255
+    rng = np.random.default_rng(0)
+    w = {"w1": rng.normal(0, np.sqrt(2 / 784), (784, 128)).astype(np.float32), "b1": np.zeros(128, np.float32),
+         "w2": rng.normal(0, np.sqrt(1 / 128), (128, 10)).astype(np.float32), "b2": np.zeros(10, np.float32)}
+    onehot = np.eye(10, dtype=np.float32)[y]
+    for _ in range(10):
+        for i in rng.permutation(len(x) // 50):
+            xb, tb = x[i * 50:(i + 1) * 50], onehot[i * 50:(i + 1) * 50]
+            h = np.maximum(xb @ w["w1"] + w["b1"], 0)
+            z = h @ w["w2"] + w["b2"]
+            p = np.exp(z - z.max(axis=1, keepdims=True))
+            d2 = (p / p.sum(axis=1, keepdims=True) - tb) / len(xb)
+            d1 = (d2 @ w["w2"].T) * (h > 0)
+            w["w2"] -= 0.5 * h.T @ d2
+            w["b2"] -= 0.5 * d2.sum(axis=0)
+            w["w1"] -= 0.5 * xb.T @ d1
+            w["b1"] -= 0.5 * d1.sum(axis=0)
+    return w
+
+
+def _embedded(weights: dict[str, np.ndarray]) -> str:
+    """Module code that defines _PRETRAINED, the weights as .npy bytes in base64."""
+    def npy(array):
+        buffer = io.BytesIO()
+        np.save(buffer, array, allow_pickle=False)
+        return base64.b64encode(buffer.getvalue()).decode()
+    items = ",\n".join(f"    {key!r}: _np_load(_io.BytesIO(_b64.b64decode({npy(value)!r})))" for key, value in weights.items())
+    return (f"\n\nimport base64 as _b64\nimport io as _io\nfrom numpy import load as _np_load\n"
+            f"_PRETRAINED = {{\n{items}\n}}\n\n")
+
+
+@pytest.fixture(scope="module")
+def forged_folders(tmp_path_factory):
+    root = tmp_path_factory.mktemp("forged") / "submissions"
+    weights = _embedded(_pretrained())
+    stub = (REPO / "exercises" / "mnist_keras.py").read_text()
+    solution = (REPO / "solutions" / "mnist_keras.py").read_text()
+    make_submission(root / "forged_handler", mnist_keras=stub + weights + (FORGERIES / "forged_handler.py").read_text())
+    make_submission(root / "pretrained_model",
+                    mnist_keras=solution + weights + (FORGERIES / "pretrained_model.py").read_text())
+    return root
+
+
+MODES = {"bubblewrap": pytest.param({}, marks=requires_bwrap),
+         "no namespaces": pytest.param(NO_NAMESPACES_ENV, marks=requires_root_dropping)}
+
+
+@pytest.mark.parametrize("env", MODES.values(), ids=MODES.keys())
+def test_forged_accounts_earn_nothing(forged_folders, tmp_path, config, env, monkeypatch):
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    graded = grade_folders(forged_folders, tmp_path / "out", "--only", "keras_mnist")
+    points = config.exercises["keras_mnist"].points
+    forged = {t["name"]: t for t in graded["forged_handler"]["tests"]}
+    assert graded["forged_handler"]["score"] == 0, {n: (t["score"], t["output"][:200]) for n, t in forged.items()}
+    scores = {_check(t["name"]): t["score"] for t in graded["pretrained_model"]["tests"]}
+    want = {name: 0 if name in TRAINING else points[f"test_keras_mnist_{name}"] for name in scores}
+    assert set(want) == {name.removeprefix("test_keras_mnist_") for name in points}
+    assert scores == want
+
+
+def _check(title: str) -> str:
+    """The check's name from the title results.json shows (its docstring's first line)."""
+    import ast
+
+    for path in (REPO / "autograder" / "graders").glob("*/test_keras_mnist.py"):
+        for node in ast.parse(path.read_text()).body:
+            if isinstance(node, ast.FunctionDef) and f"keras_mnist: {ast.get_docstring(node).splitlines()[0]}" == title:
+                return node.name.removeprefix("test_keras_mnist_")
+    raise AssertionError(f"no keras check is titled {title!r}")
