@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import base64
 import io
+import json
 
 import numpy as np
 import pytest
@@ -95,6 +96,103 @@ def _check(title: str) -> str:
 
     for path in (REPO / "autograder" / "graders").glob("*/test_keras_mnist.py"):
         for node in ast.parse(path.read_text()).body:
-            if isinstance(node, ast.FunctionDef) and f"keras_mnist: {ast.get_docstring(node).splitlines()[0]}" == title:
+            if (isinstance(node, ast.FunctionDef) and node.name.startswith("test_")
+                    and f"keras_mnist: {ast.get_docstring(node).splitlines()[0]}" == title):
                 return node.name.removeprefix("test_keras_mnist_")
     raise AssertionError(f"no keras check is titled {title!r}")
+
+
+# -- every clause of the docstrings is tried by a public check (issue 22) ----------------------
+# (function, how the clause begins): the public check that tries it. Each docstring of
+# solutions/mnist_keras.py is cut into clauses at ";", "." and its section headings.
+CLAUSES = {
+    ("load_mnist", "((x_train, y_train), (x_test, y_test)), where x_train: float32 array of shape (60000, 784)"):
+        "load_mnist_flattens_and_scales",
+    ("load_mnist", "y_train: integer array of shape (60000,)"): "load_mnist_flattens_and_scales",
+    ("load_mnist", "x_test, y_test: the same for the 10000 test images"): "load_mnist_flattens_and_scales",
+    ("build_model", "hidden_units: H"): "build_model_architecture",
+    ("build_model", "A compiled Keras model"): "build_model_architecture",
+    ("build_model", "More hidden Dense layers and Dropout are allowed"): "build_model_architecture",
+    ("build_model", "Compiled with any optimizer"): "compiled_for_integer_labels",
+    ("train_model", "model: a compiled model"): "train_model_fits_given_data",
+    ("train_model", "x_train: float32 array of shape (N, 784)"): "trains_on_small_subset",
+    ("train_model", "y_train: integer array of shape (N,)"): "trains_on_small_subset",
+    ("train_model", "epochs:"): "train_model_fits_given_data",
+    ("train_model", "batch_size:"): "train_model_fits_given_data",
+    ("train_model", "The keras.callbacks.History that fit() returns"): "train_model_fits_given_data",
+    ("train_model", "history.history[\"loss\"]"): "train_model_fits_given_data",
+    ("train_model", "Prints nothing"): "train_model_fits_given_data",
+}
+# A mistake per clause that no other test of ours makes: (replacements in the solution, the public
+# check that must fail, a phrase of its hint).
+CLAUSE_MISTAKES = {
+    "from-logits-on-softmax": ((('loss="sparse_categorical_crossentropy"',
+                                 "loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True)"),),
+                               "compiled_for_integer_labels", "from_logits"),
+    "no-accuracy-metric": (((', metrics=["accuracy"])', ")"),), "compiled_for_integer_labels", "metrics="),
+    "batch-size-ignored": ((("epochs=epochs, batch_size=batch_size, verbose=0", "epochs=epochs, verbose=0"),),
+                           "train_model_fits_given_data", "batch_size"),
+    "test-split-unscaled": ((("return (flat(x_train), y_train), (flat(x_test), y_test)",
+                              "return (flat(x_train), y_train), (x_test.reshape(len(x_test), -1), y_test)"),),
+                            "load_mnist_flattens_and_scales", "x_test"),
+}
+REALCODE = REPO / "tests" / "course" / "keras_realcode"
+
+
+def _clauses(source: str) -> list[tuple[str, str]]:
+    import ast
+    import re
+
+    found = []
+    for node in ast.parse(source).body:
+        if isinstance(node, ast.FunctionDef):
+            body = " ".join(ast.get_docstring(node).split("\n", 1)[1].split())
+            found += [(node.name, c.strip(" ,")) for c in re.split(r"[;.](?:\s+|$)|(?:Args|Returns):", body)
+                      if c.strip(" ,")]
+    return found
+
+
+def test_every_docstring_clause_has_a_public_check(solution_keras):
+    import ast
+
+    public = {node.name.removeprefix("test_keras_mnist_") for node in ast.parse(
+        (REPO / "autograder" / "graders" / "public" / "test_keras_mnist.py").read_text()).body
+        if isinstance(node, ast.FunctionDef) and node.name.startswith("test_")}
+    unmapped = [clause for clause in _clauses(solution_keras)
+                if not any(clause[0] == name and clause[1].startswith(start) for name, start in CLAUSES)]
+    assert not unmapped, f"docstring clauses no public check is named for: {unmapped}"
+    assert set(CLAUSES.values()) <= public
+    stale = [key for key in CLAUSES if not any(c[0] == key[0] and c[1].startswith(key[1]) for c in _clauses(solution_keras))]
+    assert not stale, f"CLAUSES names clauses the docstrings no longer have: {stale}"
+
+
+@pytest.fixture(scope="module")
+def graded_variants(tmp_path_factory, solution_keras):
+    """{folder: results.json}: the real-code variants and the clause mistakes, graded by one grade-all."""
+    root = tmp_path_factory.mktemp("variants")
+    for path in REALCODE.glob("*.py"):
+        make_submission(root / "submissions" / path.stem, mnist_keras=path.read_text())
+    for folder, (replacements, _, _) in CLAUSE_MISTAKES.items():
+        source = solution_keras
+        for old, new in replacements:
+            assert source.count(old) == 1, old
+            source = source.replace(old, new)
+        make_submission(root / "submissions" / folder, mnist_keras=source)
+    return grade_folders(root / "submissions", root / "out", "--only", "keras_mnist")
+
+
+@pytest.mark.parametrize("folder", CLAUSE_MISTAKES)
+def test_each_clause_mistake_fails_its_public_check(graded_variants, folder):
+    _, check, phrase = CLAUSE_MISTAKES[folder]
+    tests = {_check(t["name"]): t for t in graded_variants[folder]["tests"]}
+    assert tests[check]["score"] == 0, tests[check]["output"]
+    assert phrase in tests[check]["output"], tests[check]["output"]
+
+
+@pytest.mark.parametrize("variant", sorted(path.stem for path in REALCODE.glob("*.py")))
+def test_real_code_earns_full_marks(graded_variants, config, variant):
+    results = graded_variants[variant]
+    lost = {_check(t["name"]): t["output"][:300] for t in results["tests"] if t["score"] < t["max_score"]}
+    assert not lost
+    assert results["score"] == config.exercises["keras_mnist"].max_score
+    assert "site-packages" not in json.dumps(results), "a path of the grading machine reached the student"
