@@ -1,9 +1,10 @@
 """The Keras grade rests on facts the trusted side established, never on the child's own account.
 
-Two forgeries of tests/hostile/keras/ (issue 24, item 2), each carrying a 784-128-10 network this
-test trains in NumPy on MNIST's real labels (0.95 test accuracy), graded by one grade-all call:
+Three forgeries of tests/hostile/keras/ (issue 24, items 2 and 3), graded by one grade-all call; two
+carry a 784-128-10 network this test trains in NumPy on MNIST's real labels (0.95 test accuracy):
 - forged_handler replaces the child's request handler and answers every probe as a perfect
   submission would, with build_model and train_model unimplemented: it must score 0;
+- oversize_reply answers with 200 layers, one a 784 x 60,000 kernel: refused by its sizes, 0;
 - pretrained_model is a real Keras model that never trains on what it is given: it keeps the
   points of what it does do (load_mnist, the architecture, the compile settings) and earns none
   of the checks that need training on the grader's data.
@@ -21,6 +22,7 @@ import pytest
 from conftest import NO_NAMESPACES_ENV, REPO, grade_folders, make_submission, requires_bwrap, requires_root_dropping
 
 from autograder.graders import mnist as data
+from autograder.graders.keras_checks import TOO_LARGE_HINT
 
 FORGERIES = REPO / "tests" / "hostile" / "keras"
 TRAINING = ("trains_on_small_subset", "train_model_fits_given_data", "test_accuracy")
@@ -67,6 +69,7 @@ def forged_folders(tmp_path_factory):
     stub = (REPO / "exercises" / "mnist_keras.py").read_text()
     solution = (REPO / "solutions" / "mnist_keras.py").read_text()
     make_submission(root / "forged_handler", mnist_keras=stub + weights + (FORGERIES / "forged_handler.py").read_text())
+    make_submission(root / "oversize_reply", mnist_keras=stub + (FORGERIES / "oversize_reply.py").read_text())
     make_submission(root / "pretrained_model",
                     mnist_keras=solution + weights + (FORGERIES / "pretrained_model.py").read_text())
     return root
@@ -84,6 +87,9 @@ def test_forged_accounts_earn_nothing(forged_folders, tmp_path, config, env, mon
     points = config.exercises["keras_mnist"].points
     forged = {t["name"]: t for t in graded["forged_handler"]["tests"]}
     assert graded["forged_handler"]["score"] == 0, {n: (t["score"], t["output"][:200]) for n, t in forged.items()}
+    oversize = graded["oversize_reply"]
+    assert oversize["score"] == 0
+    assert any(TOO_LARGE_HINT in t["output"] for t in oversize["tests"]), [t["output"] for t in oversize["tests"]]
     scores = {_check(t["name"]): t["score"] for t in graded["pretrained_model"]["tests"]}
     want = {name: 0 if name in TRAINING else points[f"test_keras_mnist_{name}"] for name in scores}
     assert set(want) == {name.removeprefix("test_keras_mnist_") for name in points}
