@@ -1,4 +1,4 @@
-"""Hidden checks for the Keras MNIST exercise: load_mnist on real digits, test accuracy on MNIST.
+"""Hidden checks for the Keras MNIST exercise: load_mnist judged on real digits, test accuracy on MNIST.
 
 Test accuracy is measured here, in NumPy, on the 10000 MNIST test digits: the sandbox gets
 only the training subset, and its Keras loader returns an empty test split (keras_checks.probe).
@@ -10,14 +10,7 @@ import pytest
 
 from autograder.checks import CheckFailed
 from autograder.graders import mnist as data
-from autograder.graders.keras_checks import (check_images, check_labels, load_rows, probe, shared_pipeline,
-                                             trained_predictions, unpack)
-
-SIZES = (60000, 10000)
-
-
-def _seed(rng) -> int:
-    return int(rng.integers(2**31 - 1))
+from autograder.graders.keras_checks import check_loaded, shared_load, shared_pipeline, trained_predictions
 
 
 def _test_digits():
@@ -28,18 +21,11 @@ def _test_digits():
         pytest.fail(f"the grader needs MNIST: {error}", pytrace=False)
 
 
-def test_keras_mnist_load_mnist_keeps_both_splits(student, rng, cfg):
+def test_keras_mnist_load_mnist_keeps_both_splits(student, shared, rng, cfg):
     """load_mnist() prepares real digits of both splits, at MNIST's own sizes, and keeps integer labels"""
-    (images, labels), (test_images, test_labels) = data.read_npz(data.SMALL_PATH)
-    blocks = [(images[:len(test_images)], labels[:len(test_images)]), (test_images, test_labels)]
-    rows = load_rows(rng, SIZES)
-    loaded = student.run(probe, "load", _seed(rng), images=student.put("images", blocks[0][0]),
-                         labels=student.put("labels", blocks[0][1]),
-                         test_images=student.put("test_images", blocks[1][0]),
-                         test_labels=student.put("test_labels", blocks[1][1]), sizes=SIZES, rows=rows)
-    for (x, y), (block_x, block_y), size, picked, split in zip(unpack(loaded), blocks, SIZES, rows, ("train", "test")):
-        check_images(x, block_x, size, picked, f"x_{split}")
-        check_labels(y, block_y, size, picked, f"y_{split}")
+    # The public check's call (one load of 60000 + 10000 images per child), judged on its real digits.
+    loaded, blocks, rows, real = shared_load(student, shared, rng, cfg.load_samples)
+    check_loaded(loaded, blocks, rows, real)
 
 
 def test_keras_mnist_test_accuracy(student, shared, rng, cfg, artifacts):

@@ -1,7 +1,7 @@
 """Public checks for load_mnist, build_model and train_model (the Keras MNIST exercise).
 
-They run offline: random images, repeated to MNIST's own shapes, stand in for MNIST in
-load_mnist; the training check uses the committed subset (mnist_small.npz), scoring the trained
+They run offline: random images and digits of the committed subset, repeated to MNIST's own
+shapes (60000 and 10000 images), stand in for MNIST in load_mnist; the training check uses the committed subset (mnist_small.npz), scoring the trained
 weights here on its 200 test digits. Every clause of the docstrings is tried here; the hidden
 checks try them again on real digits and on the full test set (keras_checks.shared_pipeline).
 """
@@ -10,48 +10,45 @@ import numpy as np
 
 from autograder.checks import check
 from autograder.graders import mnist as data
-from autograder.graders.keras_checks import (PIXELS, check_architecture, check_compiled, check_images, check_labels,
-                                             check_train_model, load_rows, probe, shared_pipeline, trained_predictions,
-                                             unpack)
-
-SIZES = (60000, 10000)  # what keras.datasets.mnist.load_data() gives: code may write reshape(60000, 784)
+from autograder.graders.keras_checks import (PIXELS, check_architecture, check_compiled, check_loaded,
+                                             check_train_model, probe, shared_load, shared_pipeline,
+                                             trained_predictions)
 
 
 def _seed(rng) -> int:
     return int(rng.integers(2**31 - 1))
 
 
-def test_keras_mnist_load_mnist_flattens_and_scales(student, rng, cfg):
+def test_keras_mnist_load_mnist_flattens_and_scales(student, shared, rng, cfg):
     """load_mnist() turns each 28 x 28 uint8 image of both splits into a float32 row of 784 values in [0, 1]"""
-    n = cfg.load_samples
-    blocks = [(rng.integers(0, 256, size=(n, 28, 28), dtype=np.uint8), rng.integers(0, 10, size=n, dtype=np.uint8))
-              for _ in SIZES]
-    rows = load_rows(rng, SIZES)
-    loaded = student.run(probe, "load", _seed(rng), images=student.put("images", blocks[0][0]),
-                         labels=student.put("labels", blocks[0][1]),
-                         test_images=student.put("test_images", blocks[1][0]),
-                         test_labels=student.put("test_labels", blocks[1][1]), sizes=SIZES, rows=rows)
-    for (x, y), (images, labels), size, picked, split in zip(unpack(loaded), blocks, SIZES, rows, ("train", "test")):
-        check_images(x, images, size, picked, f"x_{split}")
-        check_labels(y, labels, size, picked, f"y_{split}")
+    loaded, blocks, rows, _ = shared_load(student, shared, rng, cfg.load_samples)
+    check_loaded(loaded, blocks, rows, [np.ones(len(picked), bool) for picked in rows])
 
 
 def _inputs(rng, n=32):
     return rng.random((n, PIXELS), dtype=np.float32), rng.integers(0, 10, n)
 
 
-def test_keras_mnist_build_model_architecture(student, rng, cfg):
+def _built(student, shared, rng):
+    """build_model(H) for a random H, with its outputs, compiled loss and metrics on random inputs: one call
+    per child, which the architecture check and the compile check judge."""
+    if "keras_build" not in shared:
+        hidden_units = int(rng.integers(20, 100))
+        inputs, targets = rng.random((32, PIXELS), dtype=np.float32), rng.integers(0, 10, 32)
+        answer = student.run(probe, "build", _seed(rng), hidden_units=hidden_units, inputs=inputs, targets=targets)
+        shared["keras_build"] = answer, inputs, targets, hidden_units
+    return shared["keras_build"]
+
+
+def test_keras_mnist_build_model_architecture(student, shared, rng):
     """build_model(H) is compiled and maps 784 inputs through a Dense layer of H units to a 10-way softmax"""
-    hidden_units = int(rng.integers(20, 100))
-    inputs, targets = _inputs(rng)
-    answer = student.run(probe, "build", _seed(rng), hidden_units=hidden_units, inputs=inputs, targets=targets)
+    answer, inputs, _, hidden_units = _built(student, shared, rng)
     check_architecture(answer, inputs, hidden_units)
 
 
-def test_keras_mnist_compiled_for_integer_labels(student, rng):
+def test_keras_mnist_compiled_for_integer_labels(student, shared, rng):
     """build_model() compiles with the loss for integer labels (from_logits=False), an optimizer and accuracy"""
-    inputs, targets = _inputs(rng)
-    answer = student.run(probe, "build", _seed(rng), inputs=inputs, targets=targets)
+    answer, inputs, targets, _ = _built(student, shared, rng)
     check_compiled(answer, inputs, targets)
 
 
