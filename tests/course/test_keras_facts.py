@@ -57,7 +57,8 @@ def _embedded(weights: dict[str, np.ndarray]) -> str:
         buffer = io.BytesIO()
         np.save(buffer, array, allow_pickle=False)
         return base64.b64encode(buffer.getvalue()).decode()
-    items = ",\n".join(f"    {key!r}: _np_load(_io.BytesIO(_b64.b64decode({npy(value)!r})))" for key, value in weights.items())
+    items = ",\n".join(f"    {key!r}: _np_load(_io.BytesIO(_b64.b64decode({npy(value)!r})))"
+                       for key, value in weights.items())
     return (f"\n\nimport base64 as _b64\nimport io as _io\nfrom numpy import load as _np_load\n"
             f"_PRETRAINED = {{\n{items}\n}}\n\n")
 
@@ -168,7 +169,8 @@ def test_every_docstring_clause_has_a_public_check(solution_keras):
                 if not any(clause[0] == name and clause[1].startswith(start) for name, start in CLAUSES)]
     assert not unmapped, f"docstring clauses no public check is named for: {unmapped}"
     assert set(CLAUSES.values()) <= public
-    stale = [key for key in CLAUSES if not any(c[0] == key[0] and c[1].startswith(key[1]) for c in _clauses(solution_keras))]
+    stale = [key for key in CLAUSES
+             if not any(c[0] == key[0] and c[1].startswith(key[1]) for c in _clauses(solution_keras))]
     assert not stale, f"CLAUSES names clauses the docstrings no longer have: {stale}"
 
 

@@ -1,9 +1,10 @@
 """Public checks for load_mnist, build_model and train_model (the Keras MNIST exercise).
 
-They run offline: random images and digits of the committed subset, repeated to MNIST's own
-shapes (60000 and 10000 images), stand in for MNIST in load_mnist; the training check uses the committed subset (mnist_small.npz), scoring the trained
-weights here on its 200 test digits. Every clause of the docstrings is tried here; the hidden
-checks try them again on real digits and on the full test set (keras_checks.shared_pipeline).
+They run offline: random images and digits of the committed subset (mnist_small.npz), repeated
+to MNIST's own shapes (60000 and 10000 images), stand in for MNIST in load_mnist; the training
+check trains on the subset's 6000 digits and scores the trained weights here on its 200 test
+digits. Every clause of the docstrings is tried here; the hidden checks judge load_mnist's real
+digits and the same training on the full test set (keras_checks.shared_load, shared_pipeline).
 """
 
 import numpy as np
