@@ -242,7 +242,8 @@ def probe(task, seed, images=None, labels=None, test_images=None, test_labels=No
     if task == "train_model":
         # The grader's own one-layer model, plain SGD, from the grader's weights: the weights it ends
         # with tell how many steps train_model took. Eager: a few steps cost less than tracing.
-        grader_model = keras.Sequential([keras.Input(shape=(784,)), keras.layers.Dense(10, activation="softmax")])
+        grader_model = keras.Sequential(
+            [keras.Input(shape=(784,)), keras.layers.Dense(10, activation="softmax")])
         grader_model.compile(optimizer=keras.optimizers.SGD(learning_rate=learning_rate),
                              loss=keras.losses.SparseCategoricalCrossentropy(), run_eagerly=True)
         grader_model.set_weights([np.asarray(w, np.float32) for w in initial])
