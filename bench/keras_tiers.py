@@ -15,7 +15,9 @@ min/mean/max over the seeds, the share of the points the min and max earn under 
 smallest distance of any seed's accuracy from a tier threshold, and the median fit seconds;
 one progress line per seed on stderr. --course takes the budget and the tiers from grading.toml
 ([exercise.keras_mnist] epochs, batch_size, accuracy_tiers) and trains on the training digits of
-autograder/graders/mnist_small.npz, as the grader does.
+autograder/graders/mnist_small.npz, as the grader does. --shuffled shuffles the pixels and the
+digits by permutations drawn per seed, as the grader does (keras_checks.secrets), and maps the
+predictions back.
 """
 
 import argparse
@@ -60,6 +62,8 @@ def training_set(x, y, samples, balanced):
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--budget", action="append", default=[], help="SAMPLES:EPOCHS:BATCH, repeatable")
+    parser.add_argument("--shuffled", action="store_true", help="train and score on pixels and digits shuffled "
+                        "by permutations drawn per seed, as the grader does")
     parser.add_argument("--course", action="store_true", help="grading.toml's budget and tiers, on mnist_small.npz")
     parser.add_argument("--seeds", default="0,1,2,3,4", help="comma-separated training seeds")
     parser.add_argument("--balanced", action="store_true", help="class-balanced subset instead of the first N")
@@ -99,17 +103,21 @@ def main(argv=None) -> int:
         x = flat(images)
         acc, fit_s = ({name: [] for name in MODELS} for _ in range(2))
         for seed in seeds:
+            pixels, digits = np.arange(784), np.arange(10)
+            if args.shuffled:
+                secret = np.random.default_rng(seed + 1000)
+                pixels, digits = secret.permutation(784), secret.permutation(10)
             for name in MODELS:
                 keras.backend.clear_session()
                 keras.utils.set_random_seed(seed)
                 model = build(name)
                 if name != "untrained":
                     start = time.perf_counter()
-                    ref.train_model(model, x, y, epochs=epochs, batch_size=batch)
+                    ref.train_model(model, x[:, pixels], digits[y], epochs=epochs, batch_size=batch)
                     fit_s[name].append(time.perf_counter() - start)
                 layers = [{"kernel": layer.kernel.numpy(), "bias": layer.bias.numpy(),
                            "activation": layer.activation.__name__} for layer in model.layers]
-                acc[name].append(keras_eval.accuracy(layers, x_test, y_test))
+                acc[name].append(keras_eval.accuracy(layers, x_test[:, pixels], digits[y_test]))
             print(f"{samples}:{epochs}:{batch} seed {seed}: "
                   + ", ".join(f"{n} {acc[n][-1]:.4f}" for n in MODELS)
                   + f"; reference fit {fit_s['reference'][-1]:.2f} s", file=sys.stderr, flush=True)

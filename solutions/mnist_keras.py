@@ -2,7 +2,9 @@
 
 Keras builds the layers, computes the gradients and runs the training loop for you.
 Shapes used in the docstrings: N samples, 784 pixels (28 x 28), H hidden units, 10 digits.
-Run `make check` to test your work.
+Run `make check` to test your work. The checks import this file and run offline, so code at
+its top level runs at every import and cannot download MNIST: put your own trials under
+`if __name__ == "__main__":`.
 """
 
 import keras

@@ -95,6 +95,13 @@ def dense_stack_predict(layers, x):
     return a
 
 
+def predict_classes(layers, x, rows=1000):
+    """The most probable class of each of the N samples in x, computed `rows` samples at a time so
+    that a wide network's activations never take more than rows x width floats."""
+    return np.concatenate([dense_stack_predict(layers, x[i:i + rows]).argmax(axis=1)
+                           for i in range(0, len(x), rows)] or [np.zeros(0, np.int64)])
+
+
 def are_probabilities(outputs, classes: int = 10, atol: float = 1e-3) -> bool:
     """outputs is (N, classes), every row non-negative and summing to 1 (a softmax output)."""
     outputs = np.asarray(outputs, dtype=np.float64)
