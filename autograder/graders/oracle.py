@@ -87,9 +87,9 @@ SIGMOID_WHERE_HINT = ("sigmoid warns even for large POSITIVE x, where exp(-x) ca
                       "element before it chooses, so exp(x) overflows wherever the other branch is kept; compute each "
                       "branch only on its own elements (boolean masks), or build both from exp(-abs(x)), which never "
                       "overflows")
-SCALAR_OVERFLOW_HINT = ("sigmoid({x!r}) raised OverflowError: math.exp and ** on a Python float raise instead of "
-                        "returning inf; work on np.asarray(x, dtype=float), with a form that never exponentiates a "
-                        "large positive number")
+SCALAR_OVERFLOW_HINT = ("sigmoid of a Python float far from 0 raised OverflowError: math.exp and ** on a Python float "
+                        "raise instead of returning inf; work on np.asarray(x, dtype=float), with a form that never "
+                        "exponentiates a large positive number")
 BIAS_2D_HINT = ("the biases are 2-D, (1, H) and (1, K) (np.zeros((1, H)), or an update summed with keepdims=True): "
                 "the contract's biases are 1-D, bias_hidden (H,) and bias_output (K,); sum a delta over axis 0 "
                 "without keepdims to update them")
@@ -165,16 +165,20 @@ def bias_shape_hint(name: str, shape: tuple, want: tuple) -> str:
 
 
 def check_python_floats(student, values, *, rtol: float, atol: float, hint: str) -> None:
-    """sigmoid(v) for Python floats v far from 0: right, silent, and no OverflowError (math.exp raises one)."""
+    """sigmoid(v) for Python floats v far from 0: right, silent, and no OverflowError (math.exp raises one).
+    The values appear in the details only, which hidden checks do not show."""
     for value in values:
         try:
             got, warnings = student.call_warnings("sigmoid", value)
         except StudentError as error:
             if error.type_name == "OverflowError":
-                raise CheckFailed(SCALAR_OVERFLOW_HINT.format(x=value),
-                                  f"{error.type_name}: {error.message}") from None
+                raise CheckFailed(SCALAR_OVERFLOW_HINT,
+                                  f"sigmoid({value!r}): {error.type_name}: {error.message}") from None
             raise
-        assert_close(got, logistic(value), what=f"sigmoid({value!r})", rtol=rtol, atol=atol, hint=hint)
+        try:
+            assert_close(got, logistic(value), what="sigmoid of a Python float", rtol=rtol, atol=atol, hint=hint)
+        except CheckFailed as failure:
+            raise CheckFailed(failure.hint, f"sigmoid({value!r}): {failure.detail}") from None
         check(not warnings, SIGMOID_OVERFLOW_HINT, f"sigmoid({value!r}): warnings: {warnings[:2]}")
 
 

@@ -60,7 +60,7 @@ CASES = [
     ("sigmoid zeroes its input and rewrites its callers' copies", "sigmoid", [(SIGMOID, OVERWRITES_CALLERS)],
      ["test_sigmoid_keeps_shape", "test_sigmoid_does_not_modify_input"]),
 ]
-HINTS = {"math.exp on a Python float": "raised OverflowError: math.exp and ** on a Python float raise",
+HINTS = {"math.exp on a Python float": "raised OverflowError: math.exp and ** on a Python float",
          "forward rebinds the weights to float32 copies": "it became a float32 array"}
 
 

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from autograder.checks import as_array, assert_close, check, check_every_dtype, check_values
+from autograder.checks import as_array, assert_close, check, check_every_dtype, check_values, precision_atol
 from autograder.graders.oracle import (SIGMOID_OVERFLOW_HINT, calls_keeping_inputs, check_python_floats, logistic,
                                        sigmoid_mistakes, sigmoid_overflow)
 
@@ -46,22 +46,28 @@ def test_sigmoid_float32_and_scalars(student, cfg, rng):
     """sigmoid accepts float32 arrays, Python floats and integers"""
     x = rng.normal(scale=3.0, size=(3, 4)).astype(np.float32)
     exact = x.astype(float)
-    got = as_array(student.call("sigmoid", x), "sigmoid(float32 x)")
-    if got.shape != x.shape or not np.allclose(got, logistic(exact), rtol=cfg.rtol, atol=cfg.atol):
+    raw = student.call("sigmoid", x)
+    got = as_array(raw, "sigmoid(float32 x)")
+    if got.shape != x.shape or not np.allclose(got, logistic(exact), rtol=cfg.rtol,
+                                               atol=precision_atol(raw, cfg.atol)):
         # Blame float32 only when the same numbers as float64 come out right.
-        right64 = np.allclose(as_array(student.call("sigmoid", exact), "sigmoid(x)"), logistic(exact),
-                              rtol=cfg.rtol, atol=cfg.atol)
-        assert_close(got, logistic(exact), what="sigmoid(float32 x)", rtol=cfg.rtol, atol=cfg.atol,
+        raw64 = student.call("sigmoid", exact)
+        right64 = np.allclose(as_array(raw64, "sigmoid(x)"), logistic(exact), rtol=cfg.rtol,
+                              atol=precision_atol(raw64, cfg.atol))
+        assert_close(raw, logistic(exact), what="sigmoid(float32 x)", rtol=cfg.rtol, atol=cfg.atol,
                      hint="sigmoid is right for float64 arrays but not for the same numbers as float32" if right64
                      else VALUES_HINT, misconceptions=sigmoid_mistakes(exact))
     for value in (1.5, -2, 3, 0):
-        got = as_array(student.call("sigmoid", value), f"sigmoid({value})")
+        raw = student.call("sigmoid", value)
+        got = as_array(raw, f"sigmoid({value})")
         check(got.shape == (), "sigmoid of a single number should be a single number",
               f"sigmoid({value}) has shape {got.shape}")
-        if isinstance(value, int) and not np.allclose(got, logistic(value), rtol=cfg.rtol, atol=cfg.atol):
-            as_float = as_array(student.call("sigmoid", float(value)), f"sigmoid({float(value)})")
-            check(not np.allclose(as_float, logistic(value), rtol=cfg.rtol, atol=cfg.atol), INTEGER_HINT)
-        assert_close(got, logistic(value), what=f"sigmoid({value})", rtol=cfg.rtol, atol=cfg.atol,
+        atol = precision_atol(raw, cfg.atol)
+        if isinstance(value, int) and not np.allclose(got, logistic(value), rtol=cfg.rtol, atol=atol):
+            as_float = student.call("sigmoid", float(value))
+            check(not np.allclose(as_array(as_float, f"sigmoid({float(value)})"), logistic(value), rtol=cfg.rtol,
+                                  atol=precision_atol(as_float, cfg.atol)), INTEGER_HINT)
+        assert_close(raw, logistic(value), what=f"sigmoid({value})", rtol=cfg.rtol, atol=cfg.atol,
                      hint="sigmoid should work on plain Python numbers, integers included")
 
 

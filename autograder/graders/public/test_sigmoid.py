@@ -28,13 +28,13 @@ def test_sigmoid_keeps_shape(student, cfg, rng):
     got = as_array(outputs[0], "sigmoid(x)")
     check(got.shape == x.shape, "sigmoid must return an array shaped like its input",
           f"input shape {x.shape}, got shape {got.shape}")
-    check_values(got, logistic(x), what="sigmoid(x)", rtol=cfg.rtol, atol=cfg.atol, hint=VALUES_HINT,
+    check_values(outputs[0], logistic(x), what="sigmoid(x)", rtol=cfg.rtol, atol=cfg.atol, hint=VALUES_HINT,
                  misconceptions=sigmoid_mistakes(x))
     for value, output in zip(scalars, outputs[1:]):
         scalar = as_array(output, f"sigmoid({value})")
         check(scalar.shape == (), f"sigmoid of a single {type(value).__name__} should be a single number",
               f"sigmoid({value}) returned shape {scalar.shape}")
-        check_values(scalar, logistic(value), what=f"sigmoid({value})", rtol=cfg.rtol, atol=cfg.atol,
+        check_values(output, logistic(value), what=f"sigmoid({value})", rtol=cfg.rtol, atol=cfg.atol,
                      hint=VALUES_HINT + ", for plain Python floats and ints too")
     check(np.array_equal(as_array(after[0], "the input after sigmoid"), x),
           "sigmoid changed its input array in place: compute into a new array instead")

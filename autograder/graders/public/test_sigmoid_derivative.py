@@ -28,7 +28,7 @@ def test_sigmoid_derivative_keeps_shape(student, cfg, rng):
         got = as_array(output, name)
         check(got.shape == a.shape, "sigmoid_derivative must return an array shaped like a",
               f"input shape {a.shape}, got shape {got.shape}")
-        check_values(got, exact * (1 - exact), what=name, rtol=cfg.rtol, atol=cfg.atol, hint=HINT,
+        check_values(output, exact * (1 - exact), what=name, rtol=cfg.rtol, atol=cfg.atol, hint=HINT,
                      misconceptions=sigmoid_derivative_mistakes(exact))
         check(np.array_equal(as_array(seen, "a after sigmoid_derivative"), given),
               "sigmoid_derivative changed the array it was given: backward() passes it the cached activations, "
