@@ -59,9 +59,19 @@ CASES = [
      ["test_forward_batch", "test_forward_saturated_and_leaves_its_inputs_alone"]),
     ("sigmoid zeroes its input and rewrites its callers' copies", "sigmoid", [(SIGMOID, OVERWRITES_CALLERS)],
      ["test_sigmoid_keeps_shape", "test_sigmoid_does_not_modify_input"]),
+    ("forward rounds its output", "forward",
+     [(FORWARD_RETURN, FORWARD_RETURN.replace("return self.output", "return np.round(self.output)"))],
+     ["test_forward_batch"]),
+    ("forward clips the hidden weighted sums to [-5, 5]", "forward",
+     [(FORWARD_START, FORWARD_START.replace("inputs @ self.weights_input_hidden + self.bias_hidden",
+                                            "np.clip(inputs @ self.weights_input_hidden + self.bias_hidden, -5, 5)"))],
+     ["test_forward_saturated_and_leaves_its_inputs_alone"]),
 ]
 HINTS = {"math.exp on a Python float": "raised OverflowError: math.exp and ** on a Python float",
-         "forward rebinds the weights to float32 copies": "it became a float32 array"}
+         "forward rebinds the weights to float32 copies": "it became a float32 array",
+         "forward rounds its output": "forward returns rounded outputs (0 or 1)",
+         # Wrong only where the units saturate: the one case the saturation hint is for.
+         "forward clips the hidden weighted sums to [-5, 5]": "wrong when the hidden units saturate"}
 
 
 def check_titles(exercise: str) -> dict[str, str]:

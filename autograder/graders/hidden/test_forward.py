@@ -86,7 +86,7 @@ def test_forward_saturated_and_leaves_its_inputs_alone(student, rng, cfg):
     # saturation hint would not name. Inputs and weights come back as they are after the calls and are
     # compared with the grader's own copies.
     runs = []
-    for scale in (1.0 / 20.0, 30.0):  # |weighted sums| of a few units, then in the hundreds: sigmoids at 0 or 1
+    for scale in (1.0 / 60.0, 30.0):  # |weighted sums| about 1, then in the hundreds: sigmoids at 0 or 1
         params = random_params(rng, d, h, k, scale=scale)
         with explained(shapes=SHAPE_HINT, rules=BIAS_2D_RULES):
             reply = student.run(forward_runs, (d, h, k), params, inputs)
