@@ -20,6 +20,8 @@ The three rules every grader here keeps (autograder/graders/README.md has the lo
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
 from contextlib import contextmanager
 
 import numpy as np
@@ -101,17 +103,23 @@ def norm_rel_error(x, y) -> float:
 
 
 @contextmanager
-def explained(*, shapes: str | None = None, missing: str | None = None):
+def explained(*, shapes: str | None = None, missing: str | None = None,
+              rules: Sequence[tuple[str, str, str]] = ()):
     """Turn the errors that a known mistake raises into its hint.
 
-    shapes: the hint for a ValueError from a matrix product with mismatched shapes
-    (a transposed weight matrix); missing: the hint for an AttributeError (an attribute
-    never set, e.g. a cache a method never filled). Other errors pass through.
+    rules: (error type, regular expression searched in its message, hint), tried first and in
+    order, for errors whose words single out one mistake; shapes: the hint for a ValueError
+    from a matrix product with mismatched shapes (a transposed weight matrix); missing: the
+    hint for an AttributeError (an attribute never set, e.g. a cache a method never filled).
+    Other errors pass through.
     """
     try:
         yield
     except StudentError as error:
         text = f"{error.type_name}: {error.message}" + (f" ({error.where})" if error.where else "")
+        for type_name, pattern, hint in rules:
+            if error.type_name == type_name and re.search(pattern, error.message):
+                raise CheckFailed(hint, text) from None
         if shapes and error.type_name == "ValueError" and any(
                 word in error.message for word in ("matmul", "shapes", "aligned", "broadcast", "operands")):
             raise CheckFailed(shapes, text) from None
@@ -128,6 +136,7 @@ def assert_close(got, want, *, what: str, rtol: float, atol: float, hint: str,
     matches exactly one of them, and that mistake differs from want in at least two elements
     (one wrong number cannot tell mistakes apart), its hint replaces the generic one.
     """
+    atol = precision_atol(got, atol)
     got = as_array(got, what)
     want = np.asarray(want, dtype=float)
     if got.shape != want.shape:
@@ -154,6 +163,16 @@ def assert_close(got, want, *, what: str, rtol: float, atol: float, hint: str,
     if len(named) == 1:
         raise CheckFailed(named.pop(), detail)
     raise CheckFailed(hint, detail)
+
+
+def precision_atol(value, atol: float) -> float:
+    """atol for a value the student returns as float32: at least float32's machine epsilon (its rounding
+    error at 1), so that float32 arithmetic is judged at float32's scale (a float32 1 - a near a = 1 is
+    off by up to 6e-8, whatever the formula) and float64 at float64's. Lower precisions (float16) get
+    no such room: the contracts here speak of float64 and float32."""
+    if getattr(value, "dtype", None) == np.float32:
+        return max(atol, float(np.finfo(np.float32).eps))
+    return atol
 
 
 def number(value: float) -> str:
@@ -184,11 +203,12 @@ FLOAT_DTYPES = (np.float64, np.float32)
 
 
 def check_every_dtype(student, function: str, x: np.ndarray, want, *, what: str, rtol: float, atol: float,
-                      hint: str, warn_hint: str, misconceptions=None) -> None:
+                      hint: str, warn_hint, misconceptions=None) -> None:
     """student.function(x) is right and emits no warning for x as float64 and as float32.
 
     want(x64) and misconceptions(x64) give the expected values and the known mistakes for the
     float64 copy of the (rounded) inputs, so both dtypes are judged on the numbers they received.
+    warn_hint: the hint for a warning, or a function of the dtype that returns it (asked only then).
     """
     for dtype in FLOAT_DTYPES:
         inputs = np.asarray(x, dtype=dtype)
@@ -198,7 +218,8 @@ def check_every_dtype(student, function: str, x: np.ndarray, want, *, what: str,
         assert_close(value, want(exact), what=name, rtol=rtol, atol=atol, hint=hint,
                      misconceptions=misconceptions(exact) if misconceptions else None)
         if warnings:
-            raise CheckFailed(warn_hint + (" (for float32 input this starts much sooner: exp overflows "
+            text = warn_hint(dtype) if callable(warn_hint) else warn_hint
+            raise CheckFailed(text + (" (for float32 input this starts much sooner: exp overflows "
                                            "float32 above 88.7)" if dtype is np.float32 else ""),
                               f"{name}: warnings: {warnings[:2]}")
 
@@ -210,9 +231,10 @@ def assert_all_close(got: dict, want: dict, *, rtol: float, atol: float, hint, m
     hint)}; a mistake is named only when it explains every array at once (one wrong cache, such
     as a hidden_layer_input without its bias, can come from several mistakes).
     """
+    atols = {name: precision_atol(got[name], atol) for name in want}
     arrays = {name: as_array(got[name], what) for name, what in ((n, f"self.{n}") for n in want)}
     wrong = [name for name in want if arrays[name].shape != np.shape(want[name]) or not np.allclose(
-        arrays[name], want[name], rtol=rtol, atol=atol)]
+        arrays[name], want[name], rtol=rtol, atol=atols[name])]
     if not wrong:
         return
     named = set()
@@ -226,7 +248,7 @@ def assert_all_close(got: dict, want: dict, *, rtol: float, atol: float, hint, m
     first = wrong[0]
     if len(named) == 1:
         try:
-            assert_close(arrays[first], want[first], what=f"self.{first}", rtol=rtol, atol=atol, hint="")
+            assert_close(arrays[first], want[first], what=f"self.{first}", rtol=rtol, atol=atols[first], hint="")
         except CheckFailed as failure:
             raise CheckFailed(named.pop(), failure.detail) from None
-    assert_close(arrays[first], want[first], what=f"self.{first}", rtol=rtol, atol=atol, hint=hint(first))
+    assert_close(arrays[first], want[first], what=f"self.{first}", rtol=rtol, atol=atols[first], hint=hint(first))

@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from autograder.checks import explained, numerical_gradient
+from autograder.checks import CheckFailed, assert_close, check, explained, numerical_gradient
+from autograder.handle import StudentError
 
 PARAMETERS = ("weights_input_hidden", "bias_hidden", "weights_hidden_output", "bias_output")
 # The lesson's XOR data set, as the graders and the report use it (N = 4, D = 2, K = 1).
@@ -81,6 +82,24 @@ SHAPE_HINT = ("a matrix product has mismatched shapes: inputs are (N, D), weight
               "and whether it needs .T")
 HARD_CODED_HINT = ("forward returns the same output for different inputs and weights: compute it from "
                    "the inputs and the network's weights, never hard-code it")
+SIGMOID_WHERE_HINT = ("sigmoid warns even for large POSITIVE x, where exp(-x) cannot overflow: an expression meant for "
+                      "negative x is computed there too. np.where(condition, a, b) evaluates both a and b for every "
+                      "element before it chooses, so exp(x) overflows wherever the other branch is kept; compute each "
+                      "branch only on its own elements (boolean masks), or build both from exp(-abs(x)), which never "
+                      "overflows")
+SCALAR_OVERFLOW_HINT = ("sigmoid of a Python float far from 0 raised OverflowError: math.exp and ** on a Python float "
+                        "raise instead of returning inf; work on np.asarray(x, dtype=float), with a form that never "
+                        "exponentiates a large positive number")
+BIAS_2D_HINT = ("the biases are 2-D, (1, H) and (1, K) (np.zeros((1, H)), or an update summed with keepdims=True): "
+                "the contract's biases are 1-D, bias_hidden (H,) and bias_output (K,); sum a delta over axis 0 "
+                "without keepdims to update them")
+# A (1, n) update added in place to an (n,) bias: numpy's words for it, whatever n is.
+BIAS_2D_RULES = (("ValueError", r"non-broadcastable output operand with shape \(\d+,\) doesn't match the broadcast "
+                                r"shape \(1, ?\d+\)", BIAS_2D_HINT),)
+DROPOUT_HINT = ("forward gives different outputs for the same inputs and weights: it must be deterministic. Dropout "
+                "(a random mask on the hidden layer) or noise belongs to training, not to this forward pass")
+ROUNDED_HINT = ("forward returns rounded outputs (0 or 1): return the sigmoid's values themselves; rounding to a class "
+                "is for a prediction made from them")
 
 
 def sigmoid_mistakes(x) -> dict:
@@ -130,8 +149,64 @@ def forward_mistake_layers(params: dict, x: np.ndarray) -> dict:
 
 
 def forward_mistakes(params: dict, x: np.ndarray, key: str = "output") -> dict:
-    """What common wrong forward passes give for `key` (one of the four cached arrays)."""
-    return {name: (cached[key], hint) for name, (cached, hint) in forward_mistake_layers(params, x).items()}
+    """What common wrong forward passes give for `key` (one of the four cached arrays); for the output,
+    also a forward() that rounds it to 0 or 1 (a predict() in forward's place)."""
+    mistakes = {name: (cached[key], hint) for name, (cached, hint) in forward_mistake_layers(params, x).items()}
+    if key == "output":
+        mistakes["rounded"] = (np.round(layers(params, x)["output"]), ROUNDED_HINT)
+    return mistakes
+
+
+def bias_shape_hint(name: str, shape: tuple, want: tuple) -> str:
+    """The hint for a parameter of the wrong shape: the 2-D bias convention named when that is what it is."""
+    if name.startswith("bias") and tuple(shape) == (1, *want):
+        return BIAS_2D_HINT + f" (here {name} has shape {tuple(shape)})"
+    return f"{name} should have shape {want} (see the docstring)"
+
+
+def check_python_floats(student, values, *, rtol: float, atol: float, hint: str) -> None:
+    """sigmoid(v) for Python floats v far from 0: right, silent, and no OverflowError (math.exp raises one).
+    The values appear in the details only, which hidden checks do not show."""
+    for value in values:
+        try:
+            got, warnings = student.call_warnings("sigmoid", value)
+        except StudentError as error:
+            if error.type_name == "OverflowError":
+                raise CheckFailed(SCALAR_OVERFLOW_HINT,
+                                  f"sigmoid({value!r}): {error.type_name}: {error.message}") from None
+            raise
+        try:
+            assert_close(got, logistic(value), what="sigmoid of a Python float", rtol=rtol, atol=atol, hint=hint)
+        except CheckFailed as failure:
+            raise CheckFailed(failure.hint, f"sigmoid({value!r}): {failure.detail}") from None
+        check(not warnings, SIGMOID_OVERFLOW_HINT, f"sigmoid({value!r}): warnings: {warnings[:2]}")
+
+
+def check_left_alone(inputs, inputs_after, params, params_after, method: str = "forward") -> None:
+    """The inputs and the network's parameters after the calls are the grader's own copies: same values,
+    same shapes, same dtypes (a rebinding to a float32 copy changes a weight too)."""
+    for given, seen in zip(inputs, inputs_after):
+        seen = np.asarray(seen) if isinstance(seen, np.ndarray) else None
+        check(seen is not None and seen.shape == given.shape and np.array_equal(seen, given),
+              f"{method}() changed the inputs it was given: compute into new arrays instead")
+    for name, value in params.items():
+        seen = params_after.get(name) if isinstance(params_after, dict) else None
+        kind = getattr(seen, "dtype", None)
+        check(isinstance(seen, np.ndarray) and kind == value.dtype and seen.shape == value.shape
+              and np.array_equal(seen, value),
+              f"{method}() changed self.{name}: only backward() updates the weights"
+              + (f" (it became a {kind} array: a copy in another dtype replaces the weight)"
+                 if kind is not None and kind != value.dtype else ""))
+
+
+def sigmoid_overflow(student, x: np.ndarray, warn_hint: str):
+    """check_every_dtype's warn_hint, or SIGMOID_WHERE_HINT when the sigmoid also warns on the positive
+    half of x alone (what np.where's discarded branch does, and no exp(-x) can), found by asking it."""
+    def hint(dtype) -> str:
+        positive = np.abs(np.asarray(x, dtype=dtype))
+        _, warnings = student.call_warnings("sigmoid", positive)
+        return SIGMOID_WHERE_HINT if warnings else warn_hint
+    return hint
 
 
 STATE_HINT = ("the first backward() step is right but the second, on the same network, is not: backward() must "
@@ -178,6 +253,43 @@ def train_mistakes(losses: np.ndarray, shifted: np.ndarray) -> dict:
 
 
 # -- Runs in the sandbox (student.run sends it as bytecode; `student` is the submission's module) --
+
+def calls_keeping_inputs(name, inputs):
+    """student.<name>(x) for each x, and the inputs as they are after the calls: the grader compares
+    them with its own copies (a copy kept in here could be rewritten by the code under test)."""
+    function = getattr(student, name)  # noqa: F821
+    return [function(x) for x in inputs], inputs
+
+
+def forward_runs(sizes, params, inputs):
+    """MLP(*sizes, seed=0) given `params`, then forward(x) for each x: the outputs, the inputs after
+    the calls and the network's parameters after them (the grader compares both with its own copies)."""
+    net = student.MLP(*sizes, seed=0)  # noqa: F821
+    for name, value in params.items():
+        setattr(net, name, value)
+    outputs = [net.forward(x) for x in inputs]
+    return outputs, inputs, {name: getattr(net, name) for name in params}
+
+
+def backward_runs(sizes, params, caches, batches, rate):
+    """One MLP(*sizes, learning_rate=rate) given `params`, then backward() once per batch, each after
+    setting that step's cached activations: per step, whether the four parameter arrays are the same
+    objects, their values and what backward() returned; and the batches and caches after the calls
+    (the grader compares them with its own copies)."""
+    net = student.MLP(*sizes, learning_rate=rate, seed=0)  # noqa: F821
+    names = ("weights_input_hidden", "bias_hidden", "weights_hidden_output", "bias_output")
+    for name in names:
+        setattr(net, name, params[name])
+    arrays = [params[name] for name in names]
+    same, values, returned = [], [], []
+    for cache, (x, y) in zip(caches, batches):
+        for key, value in cache.items():
+            setattr(net, key, value)
+        returned.append(net.backward(x, y, cache["output"]) is None)
+        after = [getattr(net, name) for name in names]
+        same.append([a is b for a, b in zip(arrays, after)])
+        values.append({name: value.copy() for name, value in zip(names, after)})
+    return {"same": same, "values": values, "returned_none": returned, "batches": batches, "caches": caches}
 
 def train_xor_runs(seeds, inputs):
     """train_xor(seed) for each seed, recording every MLP.train call it makes: where each call

@@ -8,7 +8,8 @@ import numpy as np
 
 from autograder.checks import CheckFailed, as_array, assert_close, check, explained, norm_rel_error
 from autograder.graders.mistakes import backward_mistakes
-from autograder.graders.oracle import PARAMETERS, STATE_HINT, for_parameter, gradient, layers, random_params
+from autograder.graders.oracle import (BIAS_2D_RULES, PARAMETERS, STATE_HINT, backward_runs, for_parameter, gradient,
+                                       layers, random_params)
 
 SHAPES = ("a product in backward() has mismatched shapes: each update must have the shape of the parameter "
           "it changes (check where .T goes)")
@@ -45,7 +46,7 @@ def _student_steps(student, params, batches, rate, expected):
     for (x, y), before in zip(batches, [params, *expected[:-1]]):
         cache = layers(before, x)
         net.set_many(cache)
-        with explained(shapes=SHAPES):
+        with explained(shapes=SHAPES, rules=BIAS_2D_RULES):
             net.call("backward", x, y, cache["output"])
         steps.append({name: net.get(name) for name in PARAMETERS})
     return steps
@@ -121,48 +122,25 @@ def test_backward_learning_rate_scales_step(student, rng, cfg, reference):
                          "must be proportional to self.learning_rate", what=lambda name: f"{name} (rate {rate})")
 
 
-IN_PLACE_ORDER = ("weights_input_hidden", "weights_hidden_output", "bias_hidden", "bias_output")
-
-
-def _backward_in_place(d, h, k, params, caches, batches):
-    net = student.MLP(d, h, k, learning_rate=1.0)  # noqa: F821 - the submission's module; its own default rate may differ
-    for name, value in params.items():
-        setattr(net, name, value)
-    arrays = [params[name] for name in ("weights_input_hidden", "weights_hidden_output", "bias_hidden", "bias_output")]
-    same, values, changed_arguments = [], [], []
-    for cache, (x, y) in zip(caches, batches):
-        for name, value in cache.items():
-            setattr(net, name, value)
-        arguments = [x, y, cache["output"]]
-        before = [a.copy() for a in arguments]
-        net.backward(x, y, cache["output"])
-        after = [net.weights_input_hidden, net.weights_hidden_output, net.bias_hidden, net.bias_output]
-        same.append([a is b for a, b in zip(arrays, after)])
-        values.append([a.copy() for a in after])
-        changed_arguments.append([bool((a != b).any()) for a, b in zip(before, arguments)])
-    return {"same": same, "values": values, "arguments": changed_arguments}
-
-
 def _in_sandbox(student, reference, params, batches, rate):
-    """Two steps run inside the child on `batches`: (reply, the student's steps, the reference's steps)."""
+    """Two steps run inside the child on `batches`: (reply, the student's steps, the reference's steps, caches)."""
     want = _reference_steps(reference, params, [(np.asarray(x, float), np.asarray(y, float)) for x, y in batches], rate)
     caches = [layers(before, np.asarray(x, float)) for (x, _), before in zip(batches, [params, *want[:-1]])]
     d, h = params["weights_input_hidden"].shape
-    with explained(shapes=SHAPES):
-        reply = student.run(_backward_in_place, d, h, params["bias_output"].size, params, caches, batches)
+    with explained(shapes=SHAPES, rules=BIAS_2D_RULES):
+        reply = student.run(backward_runs, (d, h, params["bias_output"].size), params, caches, batches, rate)
     ok = (isinstance(reply, dict) and all(isinstance(reply.get(key), list) and len(reply[key]) == 2
-                                          for key in ("same", "values", "arguments")))
+                                          for key in ("same", "values", "batches", "caches")))
     check(ok, "backward() did not run to the end")
-    got = [dict(zip(IN_PLACE_ORDER, values)) if isinstance(values, list) and len(values) == 4 else {}
-           for values in reply["values"]]
+    got = [values if isinstance(values, dict) and set(values) == set(PARAMETERS) else {} for values in reply["values"]]
     check(all(got), "backward() did not leave four parameter arrays")
-    return reply, got, want
+    return reply, got, want, caches
 
 
 def test_backward_updates_in_place(student, rng, cfg, reference):
     """backward() updates the existing parameter arrays in place (as the lesson's += does), to the right values"""
     params, batches = _setup(rng, 3, 4, 2, 4)
-    reply, got, want = _in_sandbox(student, reference, params, batches, 1.0)
+    reply, got, want, _ = _in_sandbox(student, reference, params, batches, 1.0)
     check_steps(got, want, rtol=cfg.rtol, atol=cfg.atol, hint="the parameters after a backward() step are wrong")
     check(reply["same"] == [[True] * 4] * 2,
           "backward() should change the parameter arrays in place (+= or -=), not replace them with new arrays")
@@ -172,10 +150,16 @@ def test_backward_leaves_its_arguments_alone(student, rng, cfg, reference):
     """backward() is right for float32 batches and saturated units, and changes none of the arrays it is given"""
     params, batches = _setup(rng, 4, 5, 3, 6, scale=3.0)
     batches = [(x.astype(np.float32), y.astype(np.float32)) for x, y in batches]
-    reply, got, want = _in_sandbox(student, reference, params, batches, 1.0)
+    reply, got, want, caches = _in_sandbox(student, reference, params, batches, 1.0)
     check_steps(got, want, rtol=cfg.rtol, atol=cfg.atol,
                 hint="the parameters after a backward() step are wrong for these float32 batches")
-    names = ("inputs", "actual_output", "predicted_output")
-    changed = {name for step in reply["arguments"] if isinstance(step, list) for name, flag in zip(names, step) if flag}
+    # The arguments come back as they are after the calls and are compared with the grader's own copies.
+    changed = set()
+    for (x, y), cache, seen, seen_cache in zip(batches, caches, reply["batches"], reply["caches"]):
+        given = {"inputs": x, "actual_output": y, "predicted_output": cache["output"]}
+        seen = {"inputs": seen[0], "actual_output": seen[1], "predicted_output": seen_cache.get("output")} \
+            if isinstance(seen, list) and len(seen) == 2 and isinstance(seen_cache, dict) else {}
+        changed |= {name for name, value in given.items() if not (
+            isinstance(seen.get(name), np.ndarray) and np.array_equal(as_array(seen[name], name), value))}
     check(not changed, f"backward() changed {', '.join(sorted(changed))}: compute the errors and deltas into new "
           "arrays, leave the arguments as they were given")

@@ -3,7 +3,7 @@
 import numpy as np
 
 from autograder.checks import as_array, assert_close, check, check_every_dtype
-from autograder.graders.oracle import logistic, sigmoid_derivative_mistakes
+from autograder.graders.oracle import calls_keeping_inputs, logistic, sigmoid_derivative_mistakes
 
 HINT = "sigmoid_derivative should be a * (1 - a), elementwise"
 
@@ -28,9 +28,11 @@ def test_sigmoid_derivative_random_values(student, cfg, rng, reference):
 
 
 def test_sigmoid_derivative_saturated(student, cfg, rng):
-    """sigmoid_derivative is right for saturated activations (a at or next to 0 and 1), in float64 and float32"""
+    """sigmoid_derivative is right for saturated activations (a at or next to 0 and 1), float64 and float32"""
     tiny = np.array([0.0, 1e-12, 1e-9, 1e-6, 1e-4])
-    a = np.concatenate([tiny, 1 - tiny, logistic(rng.uniform(8, 30, 4)), logistic(-rng.uniform(8, 30, 4))])
+    # With activations in between too: a function right only near 0 and 1 (min(a, 1 - a)) earns nothing.
+    a = np.concatenate([tiny, 1 - tiny, logistic(rng.uniform(8, 30, 4)), logistic(-rng.uniform(8, 30, 4)),
+                        rng.uniform(0.05, 0.95, 6)])
     check_every_dtype(student, "sigmoid_derivative", a, lambda v: v * (1 - v), what="sigmoid_derivative(a)",
                       rtol=cfg.rtol, atol=cfg.atol,
                       hint="sigmoid_derivative is wrong where the sigmoid saturates (a near 0 or 1): the slope "
@@ -39,26 +41,19 @@ def test_sigmoid_derivative_saturated(student, cfg, rng):
                       misconceptions=sigmoid_derivative_mistakes)
 
 
-def _leaves_input_alone(inputs):
-    changes, outputs = [], []
-    for a in inputs:
-        before = a.copy()
-        outputs.append(student.sigmoid_derivative(a))  # noqa: F821 - the submission's module, in the sandbox
-        changes.append(a - before)
-    return changes, outputs
-
-
 def test_sigmoid_derivative_does_not_modify_input(student, cfg, rng):
     """sigmoid_derivative returns the right values and leaves the activations it is given unchanged"""
     a = np.concatenate([rng.uniform(0, 1, size=8), [0.0, 1e-9, 1 - 1e-9, 1.0]]).reshape(3, 4)
     inputs = [a, a.astype(np.float32)]
-    reply = student.run(_leaves_input_alone, inputs)
+    # The activations come back as they are after the calls and are compared with the grader's own copies.
+    reply = student.run(calls_keeping_inputs, "sigmoid_derivative", inputs)
     check(isinstance(reply, list) and len(reply) == 2 and all(isinstance(part, list) and len(part) == 2
                                                              for part in reply), "sigmoid_derivative returned nothing")
-    for given, change, output in zip(inputs, *reply):
+    for given, output, seen in zip(inputs, *reply):
         exact = given.astype(float)
         assert_close(output, exact * (1 - exact), what=f"sigmoid_derivative({given.dtype.name} a)", rtol=cfg.rtol,
                      atol=cfg.atol, hint=HINT, misconceptions=sigmoid_derivative_mistakes(exact))
-        check(np.all(as_array(change, "the activations after sigmoid_derivative") == 0),
+        seen = as_array(seen, "the activations after sigmoid_derivative")
+        check(seen.shape == given.shape and np.array_equal(seen, given),
               "sigmoid_derivative changed the array it was given: backward() passes it the cached activations, "
               "which must stay as forward() left them; compute into a new array")
