@@ -54,8 +54,8 @@ grade: $(VENV)/.student  ## grade one folder: make grade SUBMISSION=dir RESULTS=
 grade-all: $(VENV)/.student  ## grade every folder in SUBMISSIONS into OUT (gradebook.csv), JOBS in parallel
 	$(PY) -m autograder grade-all $(SUBMISSIONS) --out $(OUT) --jobs $(JOBS)
 
-report: $(VENV)/.student  ## grade SUBMISSION and write OUT/report.html with plots
-	$(PY) -m autograder grade $(SUBMISSION) --results $(OUT)/results.json --report $(OUT)/report.html
+report: $(VENV)/.student  ## feedback on SUBMISSION: $(OUT)/report.html with plots (never refused for want of a sandbox)
+	@$(PY) -m autograder grade $(SUBMISSION) --feedback --results $(OUT)/results.json --report $(OUT)/report.html && echo "open $(OUT)/report.html in a browser"
 
 generate: $(VENV)/.dev  ## regenerate exercises/ (and the nbgrader notebook) from solutions/
 	$(PY) -m autograder generate

@@ -2,6 +2,7 @@
 
     python -m autograder check [DIR] [--only EX,...]      public checks, a table, exit 0 iff all pass
     python -m autograder grade DIR --results FILE [...]   full grading, Gradescope results.json
+    python -m autograder grade DIR --feedback --results FILE --report PAGE   the same as feedback (make report)
     python -m autograder grade-all DIR --out OUT [--jobs N] [--force] [--shard K/N]
     python -m autograder grade-all --merge SHARD_OUT [SHARD_OUT ...] --out OUT
     python -m autograder generate [--check]               exercises/ and the nbgrader notebook from solutions/
@@ -56,6 +57,9 @@ def parser() -> argparse.ArgumentParser:
     grade.add_argument("--report", type=Path, help="write an HTML feedback page here")
     grade.add_argument("--allow-unsandboxed", action="store_true",
                        help="grade even where the child cannot be isolated (only for submissions you trust)")
+    grade.add_argument("--feedback", action="store_true",
+                       help="feedback for the student (make report, a notebook's check cell), not a grade of record: "
+                       "runs with the strongest isolation this machine allows, down to none, and says which")
     grade.add_argument("--times", type=Path, help="write the wall times here instead of into results.json "
                        "(whose bytes then depend only on the submission and the graders)")
 
@@ -192,6 +196,9 @@ def _run(args) -> int:
         return _class(args)
 
     config = load(args.config)
+    if args.command == "check" or args.command == "grade" and args.feedback:
+        from . import sandbox
+        sandbox.for_feedback()  # before the zygote starts: a student path never refuses for want of a sandbox
     if args.command == "check":
         taken, forks = _started(args, config)
         from .console import Console, Progress, show_check
@@ -292,7 +299,7 @@ def _grade(args, config, taken, forks) -> int:
 
     protect = tuple(path.resolve().parent for path in (args.results, args.junit, args.report, args.times) if path)
     report = grade(taken, config=config, only=args.only, seed=args.seed, protect=protect, forks=forks,
-                   allow_unsandboxed=args.allow_unsandboxed or _allowed_by_environment())
+                   allow_unsandboxed=args.allow_unsandboxed or _allowed_by_environment(), record=not args.feedback)
     report.grader_digest = grader_digest(args.config)
     write_json(args.results, gradescope(report, timings=args.times is None))
     if args.times:
@@ -306,4 +313,7 @@ def _grade(args, config, taken, forks) -> int:
         from .report import write_report
         write_report(args.report, report, report.files, config=config)
     print(plain(f"{args.submission}: {report.score:g} / {report.max_score:g} -> {args.results}"))
+    if args.feedback:
+        from .sandbox import feedback_note
+        print(feedback_note())
     return EXIT_OK
