@@ -115,6 +115,10 @@ def main(argv: list[str] | None = None) -> int:
         except KeyboardInterrupt:
             _ignore_signals()  # a second Ctrl-C must not cut the clean-up short
             interrupted = True
+            if "autograder.console" in sys.modules:  # imported: it may be showing a "running..." line
+                sys.modules["autograder.console"].clear_running()
+            if sys.stderr.isatty():  # the terminal echoed ^C where the cursor was: start a clean line
+                sys.stderr.write("\r\x1b[2K")
             print("interrupted", file=sys.stderr)
             return EXIT_INTERRUPTED
         finally:
