@@ -160,7 +160,8 @@ def feedback_note() -> str:
         why = "bubblewrap is not installed" if shutil.which("bwrap") is None else "bubblewrap cannot create namespaces here"
         if os.geteuid() == 0:  # dropping root needs an interpreter other users can reach (unprivileged_can_run)
             why += ", and this Python is in a folder other users cannot enter"
-    return (f"Your code ran as a plain process with time and memory limits ({why}): "
+    limits = "time and memory limits" if sys.platform == "linux" else "time limits"
+    return (f"Your code ran as a plain process with {limits} ({why}): "
             "fine for checking your own code; grades are given elsewhere.")
 
 
@@ -477,7 +478,8 @@ class Child:
     def _limit(self) -> None:
         # Between fork and exec, in the child: limits are inherited by bwrap and Python.
         memory = self.limits.memory_mb * 1024 * 1024
-        resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+        if sys.platform == "linux":  # macOS refuses RLIMIT_AS (EINVAL: every child would fail to start)
+            resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
         resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
         resource.setrlimit(resource.RLIMIT_FSIZE, (self.limits.scratch_mb * 1024 * 1024,) * 2)
         if self.cgroup is not None:

@@ -96,3 +96,34 @@ def test_plain_pytest_in_a_release_says_to_run_make_check(student):
 def test_a_native_windows_make_gets_one_line(student):
     done = subprocess.run(["make", "check", "OS=Windows_NT"], cwd=student, capture_output=True, text=True)
     assert done.returncode != 0 and len(done.stderr.strip().splitlines()) == 1 and "WSL" in done.stderr, done.stderr
+
+
+# What macOS does differently, as far as this process can show it: sys.platform, and a kernel that
+# refuses RLIMIT_AS (setrlimit fails with EINVAL there, in the child between fork and exec too).
+MACOS = """
+import resource, sys, sysconfig
+sysconfig.get_config_vars()  # read now: the file it reads is named after the real platform
+sys.platform = "darwin"
+_setrlimit = resource.setrlimit
+def setrlimit(kind, limits):
+    if kind == resource.RLIMIT_AS:
+        raise ValueError("current limit exceeds maximum limit")
+    return _setrlimit(kind, limits)
+resource.setrlimit = setrlimit
+from autograder.cli import main
+raise SystemExit(main(sys.argv[1:]))
+"""
+
+
+def test_check_and_report_run_where_only_posix_is_there(student, tmp_path):
+    shutil.copy(REPO / "solutions" / "mlp.py", student / "exercises" / "mlp.py")
+    check = subprocess.run([sys.executable, "-c", MACOS, "check", "exercises", "--only", "sigmoid,train_xor"],
+                           cwd=student, capture_output=True, text=True, timeout=600)
+    said = " ".join(check.stdout.split())
+    assert check.returncode == 0 and "Public checks: " in said, check.stdout + check.stderr
+    assert "plain process with time limits (no sandbox for it on macOS)" in said, said
+    report = subprocess.run([sys.executable, "-c", MACOS, "grade", "exercises", "--feedback", "--only", "train_xor",
+                             "--results", str(tmp_path / "r.json"), "--report", str(tmp_path / "r.html")],
+                            cwd=student, capture_output=True, text=True, timeout=600)
+    assert report.returncode == 0 and 'alt="XOR decision boundary"' in (tmp_path / "r.html").read_text(), \
+        report.stdout + report.stderr
