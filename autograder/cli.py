@@ -107,6 +107,10 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    if sys.platform == "win32":  # the sandbox needs POSIX processes, signals and resource limits
+        print("error: the checker runs on Linux and macOS; on Windows, use WSL (wsl --install, then run "
+              "`make check` in Ubuntu), as README.md says", file=sys.stderr)
+        return EXIT_USAGE
     args = parser().parse_args(argv)
     grading, interrupted = args.command in GRADING, False
     with _stopped_by_signals() if grading else contextlib.nullcontext():  # before the slow imports

@@ -96,6 +96,9 @@ def test_plain_pytest_in_a_release_says_to_run_make_check(student):
 def test_a_native_windows_make_gets_one_line(student):
     done = subprocess.run(["make", "check", "OS=Windows_NT"], cwd=student, capture_output=True, text=True)
     assert done.returncode != 0 and len(done.stderr.strip().splitlines()) == 1 and "WSL" in done.stderr, done.stderr
+    windows = "import sys; sys.platform = 'win32'; from autograder.cli import main; raise SystemExit(main(['check']))"
+    done = subprocess.run([sys.executable, "-c", windows], cwd=student, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2 and len(done.stderr.strip().splitlines()) == 1 and "use WSL" in done.stderr, done.stderr
 
 
 # What macOS does differently, as far as this process can show it: sys.platform, and a kernel that
