@@ -239,10 +239,11 @@ def template_values(config, repo: Path, notebook_name: str | None) -> dict[str, 
         "exercise_files": listed([f"`exercises/{module}.py`" for module in modules]),
         "module_files": ", ".join(f"`{module}.py`" for module in modules),
         "exercise_ids": ", ".join(f"`{name}`" for name in config.exercises),
-        "example": example, "example_pad": " " * max(1, 13 - len(example)), "waits_on": waits_on,
+        "example": example, "example_pad": " " * max(1, 12 - len(example)), "waits_on": waits_on,
         "example_file": f"{config.exercises[example].module}.py",
-        "notebook_line": (f"Prefer a notebook? `{notebook_name}` holds the lesson with the same exercises; its test\n"
-                          "cells run the same public checks (open it from this folder, so it finds the checker).\n")
+        "notebook_line": (f"Prefer a notebook? `make notebook` opens `{notebook_name}`, the lesson with the same\n"
+                          "exercises; its check cells run the same public checks on the notebook they run in (a copy\n"
+                          "is checked as itself; keep it in this folder, so it finds the checker).\n")
         if notebook_name else "",
         "notebook_row": f"| `{notebook_name}` | the same lesson and exercises as a notebook |\n" if notebook_name else "",
         "notebook_file": notebook_name or "",
