@@ -38,7 +38,7 @@ $(VENV)/.student:
 	@$(PYTHON) -c $(SUPPORTED_PYTHON) 2>/dev/null || { $(TOO_OLD); }
 	@if [ -e $(VENV) ]; then echo "rebuilding $(VENV): it was made by $$(sed -n 1p $@ 2>/dev/null | grep . || echo 'an install that did not finish'), this is $(STUDENT_ID)"; rm -rf $(VENV); fi
 	@$(PYTHON) -m venv $(VENV) || { echo "make: $(PYTHON) cannot make a virtual environment: on Debian or Ubuntu, install it with: sudo apt install python3-venv (or python3.12-venv for PYTHON=python3.12)" >&2; rm -rf $(VENV); exit 1; }
-	@echo "Installing requirements.txt into $(VENV) (first time only: a few minutes, TensorFlow is the largest):"
+	@echo "Installing requirements.txt into $(VENV), first time only: a few minutes (TensorFlow is the largest download)."
 	$(PY) -m pip install --progress-bar on --upgrade pip
 	$(PY) -m pip install --progress-bar on -r requirements.txt
 	@printf '%s\n%s\n' '$(STUDENT_ID)' "$$($(PYTHON) -c 'import sys; print(sys.executable)')" > $@
