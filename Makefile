@@ -25,21 +25,26 @@ endif
 SUPPORTED_PYTHON := 'import sys; sys.exit(not (3, 10) <= sys.version_info[:2] <= (3, 13))'
 TOO_OLD = echo "make: this needs Python 3.10 to 3.13, and $(PYTHON) is $$(command -v $(PYTHON) >/dev/null && $(PYTHON) --version 2>&1 || echo "not found"). Install Python 3.12 (python.org or your package manager), then run: make $(or $(MAKECMDGOALS),check) PYTHON=python3.12" >&2; exit 1
 
-.PHONY: help check test grade grade-all report generate data validate-graders release gradescope bench clean
+.PHONY: help check test grade grade-all report notebook generate data validate-graders release gradescope bench clean
+
+# `make help` shows these variables' values, not their names.
+HELP_VALUES = $(foreach name,OUT SUBMISSION RESULTS SUBMISSIONS JOBS LMS NOTEBOOK,-e 's|$$($(name))|$($(name))|g')
+NOTEBOOK = $(shell $(PY) -c 'from autograder.notebook import REPO, notebook_path; p = notebook_path(); print(p.relative_to(REPO) if p else "")' 2>/dev/null)
 
 help:  ## list the targets
-	@grep -E '^[a-z-]+:.*## ' Makefile | sed -E 's/:.*## /\t/' | expand -t 20
+	@grep -E '^[a-z-]+:.*## ' Makefile | sed -E 's/:.*## /\t/' | sed $(HELP_VALUES) | expand -t 20
 
 $(VENV)/.student:
 	@$(PYTHON) -c $(SUPPORTED_PYTHON) 2>/dev/null || { $(TOO_OLD); }
 	@if [ -e $(VENV) ]; then echo "rebuilding $(VENV): it was made by $$(sed -n 1p $@ 2>/dev/null | grep . || echo 'an install that did not finish'), this is $(STUDENT_ID)"; rm -rf $(VENV); fi
-	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -r requirements.txt
+	@$(PYTHON) -m venv $(VENV) || { echo "make: $(PYTHON) cannot make a virtual environment: on Debian or Ubuntu, install it with: sudo apt install python3-venv (or python3.12-venv for PYTHON=python3.12)" >&2; rm -rf $(VENV); exit 1; }
+	@echo "Installing requirements.txt into $(VENV), first time only: a few minutes (TensorFlow is the largest download)."
+	$(PY) -m pip install --progress-bar on --upgrade pip
+	$(PY) -m pip install --progress-bar on -r requirements.txt
 	@printf '%s\n%s\n' '$(STUDENT_ID)' "$$($(PYTHON) -c 'import sys; print(sys.executable)')" > $@
 
 $(VENV)/.dev: $(VENV)/.student
-	$(PY) -m pip install -q -r requirements-dev.txt
+	$(PY) -m pip install --progress-bar on -r requirements-dev.txt
 	@echo '$(DEV_ID)' > $@
 
 check: $(VENV)/.student  ## run the public checks on exercises/ (one: EX=forward; passing checks too: V=1)
@@ -54,8 +59,12 @@ grade: $(VENV)/.student  ## grade one folder: make grade SUBMISSION=dir RESULTS=
 grade-all: $(VENV)/.student  ## grade every folder in SUBMISSIONS into OUT (gradebook.csv), JOBS in parallel [DUE=iso SUBMITTED_AT=csv LATE_PENALTY=0.1 EXTENSIONS=csv]
 	$(PY) -m autograder grade-all $(SUBMISSIONS) --out $(OUT) --jobs $(JOBS) $(if $(DUE),--due $(DUE) --submitted-at $(SUBMITTED_AT)) $(if $(LATE_PENALTY),--late-penalty $(LATE_PENALTY)) $(if $(EXTENSIONS),--extensions $(EXTENSIONS))
 
-report: $(VENV)/.student  ## grade SUBMISSION and write OUT/report.html with plots
-	$(PY) -m autograder grade $(SUBMISSION) --results $(OUT)/results.json --report $(OUT)/report.html
+report: $(VENV)/.student  ## feedback on $(SUBMISSION): $(OUT)/report.html with plots (never refused for want of a sandbox)
+	@$(PY) -m autograder grade $(SUBMISSION) --feedback --results $(OUT)/results.json --report $(OUT)/report.html && echo "open $(OUT)/report.html in a browser"
+
+notebook: $(VENV)/.dev  ## open the lesson notebook ($(NOTEBOOK)) in Jupyter
+	$(PY) -m pip install -q -r requirements-notebook.txt
+	$(PY) -m notebook $(NOTEBOOK)
 
 generate: $(VENV)/.dev  ## regenerate exercises/ (and the nbgrader notebook) from solutions/
 	$(PY) -m autograder generate

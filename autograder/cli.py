@@ -2,6 +2,7 @@
 
     python -m autograder check [DIR] [--only EX,...]      public checks, a table, exit 0 iff all pass
     python -m autograder grade DIR --results FILE [...]   full grading, Gradescope results.json
+    python -m autograder grade DIR --feedback --results FILE --report PAGE   the same as feedback (make report)
     python -m autograder grade-all DIR --out OUT [--jobs N] [--force] [--shard K/N]
                                   [--due ISO8601 --submitted-at CSV [--late-penalty F] [--extensions CSV]]
     python -m autograder grade-all --merge SHARD_OUT [SHARD_OUT ...] --out OUT
@@ -57,6 +58,9 @@ def parser() -> argparse.ArgumentParser:
     grade.add_argument("--report", type=Path, help="write an HTML feedback page here")
     grade.add_argument("--allow-unsandboxed", action="store_true",
                        help="grade even where the child cannot be isolated (only for submissions you trust)")
+    grade.add_argument("--feedback", action="store_true",
+                       help="feedback for the student (make report, a notebook's check cell), not a grade of record: "
+                       "runs with the strongest isolation this machine allows, down to none, and says which")
     grade.add_argument("--times", type=Path, help="write the wall times here instead of into results.json "
                        "(whose bytes then depend only on the submission and the graders)")
     # grade-all's own: the digest it took of the graders and data (once for the class, not once per
@@ -112,6 +116,10 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    if sys.platform == "win32":  # the sandbox needs POSIX processes, signals and resource limits
+        print("error: the checker runs on Linux and macOS; on Windows, use WSL (wsl --install, then run "
+              "`make check` in Ubuntu), as README.md says", file=sys.stderr)
+        return EXIT_USAGE
     args = parser().parse_args(argv)
     grading, interrupted = args.command in GRADING, False
     with _stopped_by_signals() if grading else contextlib.nullcontext():  # before the slow imports
@@ -120,6 +128,10 @@ def main(argv: list[str] | None = None) -> int:
         except KeyboardInterrupt:
             _ignore_signals()  # a second Ctrl-C must not cut the clean-up short
             interrupted = True
+            if "autograder.console" in sys.modules:  # imported: it may be showing a "running..." line
+                sys.modules["autograder.console"].clear_running()
+            if sys.stderr.isatty():  # the terminal echoed ^C where the cursor was: start a clean line
+                sys.stderr.write("\r\x1b[2K")
             print("interrupted", file=sys.stderr)
             return EXIT_INTERRUPTED
         finally:
@@ -201,6 +213,9 @@ def _run(args) -> int:
         return _class(args)
 
     config = load(args.config)
+    if args.command == "check" or args.command == "grade" and args.feedback:
+        from . import sandbox
+        sandbox.for_feedback()  # before the zygote starts: a student path never refuses for want of a sandbox
     if args.command == "check":
         config.graded(args.only)  # an unknown name is a usage error that lists the exercises
         unchecked = [name for name in args.only if name in config.hidden_only()]
@@ -310,7 +325,7 @@ def _grade(args, config, taken, forks) -> int:
 
     protect = tuple(path.resolve().parent for path in (args.results, args.junit, args.report, args.times) if path)
     report = grade(taken, config=config, only=args.only, seed=args.seed, protect=protect, forks=forks,
-                   allow_unsandboxed=args.allow_unsandboxed or _allowed_by_environment())
+                   allow_unsandboxed=args.allow_unsandboxed or _allowed_by_environment(), record=not args.feedback)
     report.grader_digest = args.grader_digest or grader_digest(args.config)
     write_json(args.results, gradescope(report, timings=args.times is None))
     if args.times:
@@ -324,4 +339,7 @@ def _grade(args, config, taken, forks) -> int:
         from .report import write_report
         write_report(args.report, report, report.files, config=config)
     print(plain(f"{args.submission}: {report.score:g} / {report.max_score:g} -> {args.results}"))
+    if args.feedback:
+        from .sandbox import feedback_note
+        print(feedback_note())
     return EXIT_OK

@@ -11,6 +11,7 @@ import re
 import textwrap
 
 from rich.console import Console
+from rich.control import Control, ControlType
 
 from .plugin import IMPORT_FAILED, TestResult
 from .results import Report
@@ -37,7 +38,12 @@ def exercise_status(tests: list[TestResult]) -> str:
 
 
 class Progress:
-    """The table of `make check`, a row printed as each exercise ends (pass as grade()'s progress)."""
+    """The table of `make check`, a row printed as each exercise ends (pass as grade()'s progress).
+
+    On a terminal, an exercise's row reads "running..." until it ends; the row that replaces it,
+    or an interrupt (clear_running), first erases the whole line, so nothing of it is left."""
+
+    running = None  # the Progress whose "running..." line is on the screen
 
     def __init__(self, console: Console, title: str):
         self.console, self.title, self.started = console, title, False
@@ -47,11 +53,25 @@ class Progress:
             self.started = True
             self.console.print(f"[bold]{for_terminal(self.title)}[/]")
             self.console.print(f"  {'exercise':<{NAME_WIDTH}} {'points':>9}  status", style="dim")
+        self.clear()
         if results is None:
-            if self.console.is_terminal:  # overwritten by the row when the exercise ends
-                self.console.print(f"  {exercise:<{NAME_WIDTH}} {'':>9}  [dim]running...[/]", end="\r")
+            if self.console.is_terminal:  # erased by the row when the exercise ends
+                self.console.print(f"  {exercise:<{NAME_WIDTH}} {'':>9}  [dim]running...[/]", end="")
+                Progress.running = self
             return
         self.console.print(row(exercise, results))
+
+    def clear(self) -> None:
+        """Erase the "running..." line, if one is shown, and leave the cursor at its start."""
+        if Progress.running is self:
+            Progress.running = None
+            self.console.control(Control((ControlType.CARRIAGE_RETURN,), (ControlType.ERASE_IN_LINE, 2)))
+
+
+def clear_running() -> None:
+    """After an interrupt: no "running..." (nor the terminal's ^C) is left before the next line."""
+    if Progress.running is not None:
+        Progress.running.clear()
 
 
 def row(exercise: str, tests: list[TestResult]) -> str:

@@ -81,6 +81,8 @@ def grade(submission: Path | intake.Submission, *, config: Config, only: list[st
     graders = graders or config.graders
     if check:
         public_only, standins, record = True, False, False
+    if not record:  # feedback: the strongest isolation here, down to none (before any child starts)
+        sandbox.for_feedback()
     try:
         graded = config.graded(only)
         taken = submission if isinstance(submission, intake.Submission) else submission_files(submission, config, only)
@@ -96,11 +98,10 @@ def grade(submission: Path | intake.Submission, *, config: Config, only: list[st
             except sandbox.SandboxUnavailable as error:
                 raise UsageError(str(error)) from None
         else:
-            warning = "" if sandbox.of_record() else ("Not sandboxed here (no bubblewrap, not root): fine for "
-                                                      "checking your own code, but not how grades are given.")
+            warning = sandbox.feedback_note()
         files, notes = taken.files, [note for note in (warning,) if note] + list(taken.notes)
         submission_digest = intake.digest(files)
-        if student_factory is None:
+        if student_factory is None and record:  # what it protects (the graders' secrecy) is not at stake in feedback
             try:
                 sandbox.verify_isolation(read=[p for p in (graders, solutions, config.path) if p is not None],
                                          write=[graders, *(p for p in protect)])

@@ -77,14 +77,19 @@ def engine_repository():
 
 
 def notebook_file():
-    """This notebook's saved file: Jupyter and nbgrader both run a notebook in its own folder."""
+    """The saved file of the notebook this kernel runs: the one Jupyter (JPY_SESSION_NAME) or VS Code
+    (__vsc_ipynb_file__) names, if it is in the kernel's folder (a copy such as mywork.ipynb is
+    graded as itself); else NOTEBOOK_NAME there (nbgrader runs the notebook in its own folder)."""
+    named = os.environ.get("JPY_SESSION_NAME") or globals().get("__vsc_ipynb_file__") or ""
+    session = Path(named) if named else None
+    if session is not None and session.suffix == ".ipynb" and session.is_file() \
+            and session.resolve().parent == Path.cwd().resolve():
+        return session
     here = Path.cwd() / NOTEBOOK_NAME
     if here.is_file():
         return here
-    session = Path(os.environ.get("JPY_SESSION_NAME", "-"))
-    if session.suffix == ".ipynb" and session.is_file():
-        return session
-    raise FileNotFoundError(f"{NOTEBOOK_NAME} is not in {Path.cwd()}: the tests grade the saved notebook")
+    raise FileNotFoundError(f"{NOTEBOOK_NAME} is not in {Path.cwd()}: the tests grade the saved notebook; "
+                            "open it from the course folder, or save your copy there")
 
 
 def solution_files(notebook, modules=None):
@@ -108,24 +113,31 @@ class Graded:
         self.exercise, self.tests, self.skipped = exercise, tests, skipped
 
     def report(self, part):
-        """Print the "public" or "hidden" checks and return the points they scored."""
+        """Print the "public" or "hidden" checks as `make check` words them, then their points."""
         tests = [test for test in self.tests if part in test["tags"][1:]]
         if part == "public" and not tests and not self.skipped:
             print(f"{self.exercise} has no public checks: its hidden checks run when the notebook is graded")
         for test in tests:
-            mark = "passed" if test["status"] == "passed" else "FAILED"
-            print(f"{mark} {test['score']:g}/{test['max_score']:g}  {test['name']}")
+            mark = "ok" if test["status"] == "passed" else "x "
+            print(f"{mark} {test['name']} ({test['score']:g} / {test['max_score']:g}, {test['status']})")
             if test["status"] != "passed" and test["output"]:
                 print("\n".join("        " + line for line in test["output"].strip().splitlines()))
-        return round(sum(test["score"] for test in tests), 6)
+        points = round(sum(test["score"] for test in tests), 6)
+        most = round(sum(test["max_score"] for test in tests), 6)
+        print(f"{part.capitalize()} checks of {self.exercise}: {points:g} / {most:g} points")
+        return points
 
 
 def grade_exercise(exercise):
-    """Grade one exercise of the saved notebook with the course's engine, in a separate process."""
+    """Grade one exercise of the saved notebook with the course's engine, in a separate process.
+
+    Feedback (the student's own check, never refused for want of a sandbox), unless AUTOGRADER_REPO
+    is set: nbgrader's config sets it, and nbgrader's grades are of record."""
     if exercise in os.environ.get("AUTOGRADER_NOTEBOOK_SKIP", "").split(","):
         print(f"{exercise}: not graded (listed in AUTOGRADER_NOTEBOOK_SKIP), 0 points")
         return Graded(exercise, [], skipped=True)
     notebook = notebook_file()
+    print(f"{exercise}: checking the code saved in {notebook.name} (save before running this cell)")
     with tempfile.TemporaryDirectory() as scratch:
         submission, results = Path(scratch, "submission"), Path(scratch, "results.json")
         submission.mkdir()
@@ -133,14 +145,17 @@ def grade_exercise(exercise):
             (submission / name).write_text(source, encoding="utf-8")
         # The engine starts afresh: nothing the kernel imported or set in PYTHON* reaches it.
         environment = {key: value for key, value in os.environ.items() if not key.startswith("PYTHON")}
+        feedback = [] if os.environ.get("AUTOGRADER_REPO") else ["--feedback"]
         done = subprocess.run(
             [os.environ.get("AUTOGRADER_PYTHON") or sys.executable, "-m", "autograder", "grade", str(submission),
-             "--results", str(results), "--only", exercise],
+             "--results", str(results), "--only", exercise, *feedback],
             cwd=engine_repository(), env=environment, capture_output=True, text=True)
         if done.returncode != 0:
             raise RuntimeError(f"the grading engine failed (exit {done.returncode}):\n{done.stderr[-2000:]}")
-        tests = [test for test in json.loads(results.read_text())["tests"] if test["tags"][0] == exercise]
-    print(f"{exercise}: the code saved in {notebook.name} (save before running this cell)")
+        graded = json.loads(results.read_text())
+        tests = [test for test in graded["tests"] if test["tags"][0] == exercise]
+    for note in graded["extra_data"].get("notes", [])[:1] if feedback else []:  # the sandbox's line
+        print(note)
     return Graded(exercise, tests)
 
 
@@ -153,12 +168,15 @@ def helper_source(name: str, modules) -> str:
     head = ("# How this notebook is graded: each test cell calls grade_exercise(), which runs the\n"
             "# course's graders on the code saved in this notebook, in a separate process.\n"
             "import json\nimport os\nimport subprocess\nimport sys\nimport tempfile\nfrom pathlib import Path\n\n"
+            "# Before any cell imports TensorFlow: its start-up log lines are noise here.\n"
+            'os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")\nos.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")\n'
             f"NOTEBOOK_NAME = {json.dumps(name)}\nMODULES = ({', '.join(map(json.dumps, modules))}{',' * (len(modules) == 1)})")
     return "\n\n\n".join([head, *(inspect.getsource(item).strip("\n") for item in KERNEL_SIDE)])
 
 
 def test_source(exercise: str) -> str:
-    return (f"# Grades `{exercise}`: public checks here; the hidden ones run when your notebook is graded.\n"
+    return (f"# Checks `{exercise}`: its public checks here, as `make check EX={exercise}` runs them; "
+            "the hidden ones run when your notebook is graded.\n"
             f'graded = grade_exercise("{exercise}")\n'
             'points = graded.report("public")\n'
             "### BEGIN HIDDEN TESTS\n"
@@ -199,7 +217,7 @@ def _cell_id(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9_-]", "_", text)[:64]
 
 
-def _intro(module: str, block: str, source: str, tested: list[str], exercises) -> str:
+def _intro(module: str, block: str, source: str, tested: list[str], exercises, graders: Path) -> str:
     if block == "header":
         return f"The top of `{module}.py`: its imports and constants. Read-only; run it before the cells below."
     tree = ast.parse(source)
@@ -207,10 +225,20 @@ def _intro(module: str, block: str, source: str, tested: list[str], exercises) -
             and SOLUTION_MARK in ast.get_source_segment(source, node)]
     owner = tree.body[0].name
     names = ", ".join(f"`{owner}.{name}`" if name != owner else f"`{name}`" for name in todo)
-    graded = "; ".join(f"`{name}` ({exercises[name].max_score:g} points)" for name in tested if name in exercises)
-    after = f" The test cell after it grades {graded}." if graded else ""
+    graded = "; ".join(f"`{name}` ({_public_points(exercises[name], graders):g} of its {exercises[name].max_score:g} points)"
+                       for name in tested if name in exercises)
+    after = (f" The test cell after it runs the public checks of {graded}; the hidden checks, the rest of the "
+             "points, run when your notebook is graded.") if graded else ""
     return (f"**Your code** (part of `{module}.py`): complete {names} where the cell says "
             f"`raise NotImplementedError`; the TODO comments say what to compute.{after}")
+
+
+def _public_points(exercise, graders: Path) -> float:
+    """The points of an exercise's public checks (its graders in <graders>/public/)."""
+    path = graders / "public" / f"test_{exercise.name}.py"
+    names = {node.name for node in ast.parse(path.read_text()).body if isinstance(node, ast.FunctionDef)} \
+        if path.is_file() else set()
+    return sum(points for test, points in exercise.points.items() if test in names)
 
 
 def placement(config, blocks: dict[str, dict[str, str]], headings: list[str]) -> dict[int, list]:
@@ -292,7 +320,7 @@ def build(config=None, *, solutions: Path = REPO / "solutions"):
                 "grading-helper", grade=False, solution=False, locked=True)))
         for module, block, tested in after.get(index, []):
             source, grade_id = blocks[module][block], f"{module}-{block}"
-            cells.append(v4.new_markdown_cell(_intro(module, block, source, tested, exercises),
+            cells.append(v4.new_markdown_cell(_intro(module, block, source, tested, exercises, config.graders),
                                               id=_cell_id(f"about-{grade_id}")))
             solution = SOLUTION_MARK in source
             cells.append(v4.new_code_cell(source, id=_cell_id(grade_id), metadata=nbgrader(
@@ -338,6 +366,12 @@ def student_notebook(path: Path) -> str:
             cell.source = stub_source(cell.source)
     for step in (ClearHiddenTests(), ClearOutput()):
         notebook, _ = step.preprocess(notebook, {})
+    for cell in notebook.cells:
+        if cell.cell_type == "code" and cell.get("metadata", {}).get("nbgrader", {}).get("grade"):
+            # The bare `points` that gives nbgrader its score would show a number without its total
+            # under the line report() printed ("Public checks of x: 3 / 4 points").
+            lines = cell.source.rstrip("\n").split("\n")
+            cell.source = "\n".join(lines[:-1] if lines[-1].strip() == "points" else lines)
     return nbformat.writes(notebook) + "\n"
 
 

@@ -346,6 +346,9 @@ WITHHELD = "this hidden check failed (its message would repeat text from your co
 # A crash, as a hidden check words it: the numbers and names a submission can choose (its exit
 # status, the signal it sends itself, a forged message's size) are left out; limits from
 # grading.toml are kept.
+# What a failed attempt to reach the network says (the sandbox has none; the checks run offline).
+_NETWORK = re.compile(r"name resolution|Name or service not known|nodename nor servname|Network is unreachable|"
+                      r"URL fetch failure|urlopen error|getaddrinfo failed|Failed to establish a new connection")
 _HIDDEN_CRASHES = (
     (re.compile(r"took longer than the [0-9.e+]+ s time limit \(an endless loop\?\)"), None),
     (re.compile(r"the process was killed \(over the \d+ MB memory limit, or another limit\?\)"), None),
@@ -428,7 +431,9 @@ def _verdict(error, public: bool, seen: _Seen) -> tuple[str, str, float]:
         what = f"{error.type_name}: {error.message}" if isinstance(error, StudentError) and public else (
             error.type_name if isinstance(error, StudentError) else str(error))
         where = f" ({error.where})" if isinstance(error, StudentError) and error.where else ""
-        return "failed", f"{error.during_import} does not import: {what}{where}", 0.0
+        offline = ("\nThe top-level code of a file runs when the checks import it, and checks run offline: "
+                   "put trial code under `if __name__ == \"__main__\":`.") if _NETWORK.search(str(error)) else ""
+        return "failed", f"{error.during_import} does not import: {what}{where}{offline}", 0.0
     if isinstance(error, StudentError):
         if error.not_implemented:
             return "not implemented", error.message if public and error.message else "not implemented yet", 0.0
@@ -444,6 +449,8 @@ def _verdict(error, public: bool, seen: _Seen) -> tuple[str, str, float]:
         if not public:
             text = next((keep or text for pattern, keep in _HIDDEN_CRASHES if pattern.fullmatch(text)),
                         "it stopped answering")
+        if text.startswith("took longer than"):  # a time limit, not a crash
+            return "failed", f"your code {text}", 0.0
         return "failed", f"your code crashed: {text}", 0.0
     if isinstance(error, OverflowError) and seen.huge_integer:
         return "failed", ("your code returned an integer too large to be a number the grader can check "

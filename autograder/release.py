@@ -37,6 +37,9 @@ PLACEHOLDER_REPO = "OWNER/INSTRUCTOR-REPOSITORY"
 
 # Entry points of a student's `make check`; the graders' own imports are followed from these.
 ENGINE_ROOTS = ("__init__.py", "__main__.py", "cli.py", "grade.py", "console.py", "child.py", "wire.py")
+# Modules loaded by path, not imported, so never reached by following imports: the course's
+# sections of the feedback page (report.course_sections), so `make report` draws the same plots.
+LOADED_BY_PATH = ("graders/figures.py",)
 # Never shipped, even if an engine module imports them (cli.py does, lazily): they read or
 # write solutions/ and the hidden graders. The course's own support modules in graders/ ship
 # only when a public grader reaches them through its imports.
@@ -47,14 +50,16 @@ DATA_SUFFIXES = (".npz", ".npy", ".csv", ".json", ".txt")
 LESSON_SUFFIXES = (".md", ".png", ".svg", ".jpg")
 # (template, where it goes in the release)
 STUDENT_FILES = (("README.md", "README.md"), ("Makefile", "Makefile"), ("gitignore", ".gitignore"),
-                 ("grade.yml", ".github/workflows/grade.yml"))
+                 ("grade.yml", ".github/workflows/grade.yml"), ("student-path.yml", ".github/workflows/student-path.yml"),
+                 ("conftest.py", "conftest.py"))
 
 
 def engine_modules(package: Path = PACKAGE) -> list[str]:
     """Paths (relative to the package, e.g. "wire.py", "graders/oracle.py") of the modules a student's
     `check` can reach, instructor-only ones left out."""
-    todo = [package / name for name in ENGINE_ROOTS] + sorted((package / "graders" / "public").glob("*.py"))
-    seen: set[str] = set()
+    loaded = [name for name in LOADED_BY_PATH if (package / name).is_file()]
+    todo = [package / name for name in (*ENGINE_ROOTS, *loaded)] + sorted((package / "graders" / "public").glob("*.py"))
+    seen: set[str] = set(loaded)
     while todo:
         path = todo.pop()
         for name in _imported_modules(path, package):
@@ -198,7 +203,8 @@ def contents(*, repo: Path = REPO, config_path: Path | None = None, instructor_r
     for path in sorted((repo / "lesson").iterdir()):
         if path.is_file() and path.suffix in LESSON_SUFFIXES:
             out[f"lesson/{path.name}"] = path.read_bytes()
-    out["requirements.txt"] = (repo / "requirements.txt").read_bytes()
+    for name in ("requirements.txt", "requirements-notebook.txt"):
+        out[name] = (repo / name).read_bytes()
     from . import notebook  # nbgrader (requirements-dev.txt) clears the notebook's solutions and hidden tests
 
     source_notebook = notebook.notebook_path(config)
@@ -239,12 +245,14 @@ def template_values(config, repo: Path, notebook_name: str | None) -> dict[str, 
         "module_files": ", ".join(f"`{module}.py`" for module in modules),
         "exercise_ids": ", ".join(f"`{name}`" + (" (no public checks: graded when you submit)"
                                                   if name in config.hidden_only() else "") for name in config.exercises),
-        "example": example, "example_pad": " " * max(1, 13 - len(example)), "waits_on": waits_on,
+        "example": example, "example_pad": " " * max(1, 12 - len(example)), "waits_on": waits_on,
         "example_file": f"{config.exercises[example].module}.py",
-        "notebook_line": (f"Prefer a notebook? `{notebook_name}` holds the lesson with the same exercises; its test\n"
-                          "cells run the same public checks (open it from this folder, so it finds the checker).\n")
+        "notebook_line": (f"Prefer a notebook? `make notebook` opens `{notebook_name}`, the lesson with the same\n"
+                          "exercises; its check cells run the same public checks on the notebook they run in (a copy\n"
+                          "is checked as itself; keep it in this folder, so it finds the checker).\n")
         if notebook_name else "",
         "notebook_row": f"| `{notebook_name}` | the same lesson and exercises as a notebook |\n" if notebook_name else "",
+        "notebook_file": notebook_name or "",
     }
 
 

@@ -13,7 +13,6 @@ import base64
 import contextlib
 import html
 import io
-import os
 import re
 from pathlib import Path
 
@@ -36,6 +35,7 @@ td.num { text-align: right; font-variant-numeric: tabular-nums; }
 .tag { font-size: 12px; color: #666; } .missing { color: #666; font-style: italic; }
 figure { margin: 1rem 0; } figcaption { color: #555; font-size: 13px; } img { max-width: 100%; }
 .note { background: #fff8e1; padding: .4rem .8rem; }
+.lesson pre { background: #f6f8fa; padding: .5rem .8rem; overflow-x: auto; } .lesson h3, .lesson h4 { margin-top: 1.5rem; }
 .check.passed { border-left-color: #176f2c; background: #f1f8f3; } .check.waiting { border-left-color: #1f5fa8; background: #f1f5fb; }
 """
 
@@ -45,23 +45,24 @@ def write_report(path, report: Report, files: dict[str, bytes] | None = None, co
     default; the submission's folder is never read again; config: the course, grading.toml by default);
     returns its path."""
     path = Path(path)
-    write_atomic(path, build_page(report, report.files if files is None else files, links_from=path.resolve().parent,
-                                  config=config))
+    write_atomic(path, build_page(report, report.files if files is None else files, config=config))
     return path
 
 
 def build_page(report: Report, files: dict[str, bytes], lesson: Path | None = None,
-               links_from: Path | None = None, config: Config | None = None) -> str:
-    """files: the bytes graded; links_from: the folder the page will be in, so lesson links are relative to it."""
+               config: Config | None = None) -> str:
+    """files: the bytes graded; lesson: the folder of the lesson's Markdown, rendered at the end of
+    the page, where the score table's lesson links land."""
     config = config or load(DEFAULT_CONFIG)
     parts = [f"<h1>Autograder feedback: {report.score:g} / {report.max_score:g}</h1>"]
     parts += [f'<p class="note">{html.escape(note)}</p>' for note in report.notes]
-    sections = {exercise: os.path.relpath(target, links_from or Path.cwd())
-                for exercise, target in lesson_sections(lesson or LESSON, report.by_exercise()).items()}
+    sections = {exercise: f"#{LESSON_ID}-{anchor}"
+                for exercise, anchor in lesson_sections(lesson or LESSON, report.by_exercise()).items()}
     parts.append(_scores(report, sections))
     for heading, make in course_sections(config):
         parts.append(f"<h2>{html.escape(heading)}</h2>")
         parts.append(_section(lambda: make(report, files, config), heading))
+    parts.append(_section(lambda: lesson_html(lesson or LESSON), "The lesson"))
     parts.append(f'<p class="tag">Seed {report.seed}, engine {html.escape(__version__)}, '
                  f"sandbox: {html.escape(report.sandbox)}.</p>")
     return ('<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
@@ -190,21 +191,62 @@ def _check(test) -> str:
 
 # -- lesson links ---------------------------------------------------------------------------
 LESSON = Path(__file__).resolve().parent.parent / "lesson"
+LESSON_ID = "lesson"  # the lesson's headings are #lesson-<GitHub's anchor> on the page
 
 
 def lesson_sections(lesson: Path, exercises) -> dict[str, str]:
-    """{exercise: '/path/to/lesson/FILE.md#anchor'}: for each exercise, the first heading of the course's
-    lesson (outside code blocks) that names most of the words of its id, with GitHub's anchor."""
+    """{exercise: the anchor of its heading in the course's lesson}: the heading over the lesson's
+    first code that defines it (`def name(`), else the first heading that names most of the words
+    of its id (outside code blocks)."""
     files = sorted(lesson.glob("*.md")) if lesson.is_dir() else []
-    headings = [(path.name, heading) for path in files for heading in markdown_headings(path.read_text(errors="replace"))]
+    texts = [path.read_text(errors="replace") for path in files]
+    headings = [heading for text in texts for heading in markdown_headings(text)]
     found = {}
     for exercise in exercises:
+        defined = next(filter(None, (_heading_over(text, rf"^\s*def {re.escape(exercise)}\(") for text in texts)), None)
+        if defined is not None:
+            found[exercise] = _anchor(defined)
+            continue
         words = exercise.lower().split("_")
-        best = max(headings, default=None, key=lambda h: (sum(bool(re.search(rf"\b{re.escape(w)}", h[1].lower()))
+        best = max(headings, default=None, key=lambda h: (sum(bool(re.search(rf"\b{re.escape(w)}", h.lower()))
                                                               for w in words), -headings.index(h)))
-        if best and any(re.search(rf"\b{re.escape(w)}", best[1].lower()) for w in words):
-            found[exercise] = f"{lesson / best[0]}#{_anchor(best[1])}"
+        if best and any(re.search(rf"\b{re.escape(w)}", best.lower()) for w in words):
+            found[exercise] = _anchor(best)
     return found
+
+
+def _heading_over(markdown: str, pattern: str) -> str | None:
+    """The last heading above the first line inside a code fence that matches pattern."""
+    heading, fenced = None, False
+    for line in markdown.splitlines():
+        if line.lstrip().startswith("```"):
+            fenced = not fenced
+        elif not fenced and re.match(r"#{1,6} ", line):
+            heading = line.lstrip("#").strip()
+        elif fenced and heading is not None and re.search(pattern, line):
+            return heading
+    return None
+
+
+def lesson_html(lesson: Path) -> str:
+    """The lesson's Markdown files rendered, each heading with the id the score table links to."""
+    from markdown_it import MarkdownIt
+
+    files = sorted(lesson.glob("*.md")) if lesson.is_dir() else []
+    if not files:
+        raise Missing("The lesson is not here (no lesson/*.md).")
+    parser = MarkdownIt("commonmark", {"html": False}).enable("table")
+    parts = [f'<h2 id="{LESSON_ID}">The lesson</h2>']
+    for path in files:
+        tokens = parser.parse(path.read_text(errors="replace"))
+        for number, token in enumerate(tokens):
+            if token.type == "heading_open":
+                token.attrSet("id", f"{LESSON_ID}-{_anchor(tokens[number + 1].content.lstrip('#').strip())}")
+                token.tag = f"h{min(int(token.tag[1]) + 2, 6)}"  # under the page's own h1 and h2
+            elif token.type == "heading_close":
+                token.tag = f"h{min(int(token.tag[1]) + 2, 6)}"
+        parts.append(f'<div class="lesson">{parser.renderer.render(tokens, parser.options, {})}</div>')
+    return "\n".join(parts)
 
 
 def markdown_headings(markdown: str) -> list[str]:

@@ -89,6 +89,8 @@ def mode() -> str:
 
     AUTOGRADER_SANDBOX=dropped or =none forces a weaker mode than the machine allows (tests and
     benchmarks use it; "none" is refused for grades of record unless --allow-unsandboxed).
+    For feedback (for_feedback()), root without namespaces whose interpreter no other uid can
+    reach falls back to "none" instead of failing: the student's own code, on their own machine.
     """
     forced = os.environ.get("AUTOGRADER_SANDBOX", "")
     if forced == "none":
@@ -96,8 +98,19 @@ def mode() -> str:
     if forced != "dropped" and bwrap_works():
         return "bubblewrap"
     if sys.platform == "linux" and os.geteuid() == 0:
-        return "dropped"
+        return "none" if _FEEDBACK and unprivileged_can_run() else "dropped"
     return "none"
+
+
+_FEEDBACK = False
+
+
+def for_feedback() -> None:
+    """This process runs the student's own code for the student (check, report, a notebook's
+    check cell), not a grade of record: from now on mode() takes the strongest isolation this
+    machine allows, down to none, and never refuses."""
+    global _FEEDBACK
+    _FEEDBACK = True
 
 
 @functools.cache
@@ -127,13 +140,38 @@ def describe() -> str:
     current, abi = mode(), landlock_abi()
     text = {"bubblewrap": "bubblewrap (namespaces, no network, no view of the grader's files)",
             "dropped": "unprivileged uid without namespaces (no signals or ptrace to the grader)",
-            "none": "plain subprocess with resource limits only (not isolated: install bubblewrap, or grade as root)",
+            "none": "plain subprocess with resource limits only (not isolated)",
             }[current]
     return text + (f" + Landlock ABI {abi}" if abi else "")
 
 
+def feedback_note() -> str:
+    """The one line a student path (check, report, a check cell) says about how their code ran."""
+    current = mode()
+    if current == "bubblewrap":
+        return "Your code ran in a sandbox (bubblewrap: no network, no view of your other files)."
+    if current == "dropped":
+        return "Your code ran as a user of its own, without your rights (no namespaces here for bubblewrap)."
+    if os.environ.get("AUTOGRADER_SANDBOX") == "none":
+        why = "AUTOGRADER_SANDBOX=none"
+    elif sys.platform != "linux":
+        why = f"no sandbox for it on {_system()}"
+    else:
+        why = "bubblewrap is not installed" if shutil.which("bwrap") is None else "bubblewrap cannot create namespaces here"
+        if os.geteuid() == 0:  # dropping root needs an interpreter other users can reach (unprivileged_can_run)
+            why += ", and this Python is in a folder other users cannot enter"
+    limits = "time and memory limits" if sys.platform == "linux" else "time limits"
+    return (f"Your code ran as a plain process with {limits} ({why}): "
+            "fine for checking your own code; grades are given elsewhere.")
+
+
+def _system() -> str:
+    return {"darwin": "macOS", "win32": "Windows"}.get(sys.platform, sys.platform)
+
+
 def require_of_record(allow_unsandboxed: bool) -> str:
-    """'' when grades may be written here; else raise, or (allowed) return the warning to show."""
+    """'' when grades may be written here; else raise, or (allowed) return the warning to show.
+    Only grades of record call this; feedback (for_feedback()) never refuses."""
     if of_record():
         return ""
     warning = ("NOT SANDBOXED: the submission ran with the grader's own rights (no bubblewrap, not root); "
@@ -221,6 +259,7 @@ def _probe(read: list[Path], write: list[Path]) -> list[str]:
     return [str(item) for item in reply["ok"]]
 
 
+@functools.cache
 def unprivileged_can_run() -> str:
     """'' if a uid of no account can start this Python and use the temporary folder; else why not."""
     reason = _unreachable(None)
@@ -467,7 +506,8 @@ class Child:
     def _limit(self) -> None:
         # Between fork and exec, in the child: limits are inherited by bwrap and Python.
         memory = self.limits.memory_mb * 1024 * 1024
-        resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+        if sys.platform == "linux":  # macOS refuses RLIMIT_AS (EINVAL: every child would fail to start)
+            resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
         resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
         resource.setrlimit(resource.RLIMIT_FSIZE, (self.limits.scratch_mb * 1024 * 1024,) * 2)
         if self.cgroup is not None:

@@ -183,7 +183,7 @@ def test_make_help_lists_check_and_the_first_check_builds_a_venv(release):
     done = subprocess.run(["make", "-C", str(release), "help"], capture_output=True, text=True)
     assert done.returncode == 0 and re.search(r"^check\s+run the public checks", done.stdout, re.M), done.stdout
     dry = subprocess.run(["make", "-C", str(release), "-n", "check"], capture_output=True, text=True)
-    assert "-m venv .venv" in dry.stdout and "pip install -q -r requirements.txt" in dry.stdout, dry.stdout
+    assert "-m venv .venv" in dry.stdout and "pip install --progress-bar on -r requirements.txt" in dry.stdout, dry.stdout
     assert ".venv/bin/python -m autograder check exercises" in dry.stdout
 
 

@@ -198,9 +198,9 @@ def test_released_notebook_checks_itself_with_the_student_release(tmp_path):
         _cell(released, grade_id).source = _cell(source, grade_id).source
     nbformat.write(released, path)
     test_cell = _cell(released, "test-forward").source.rstrip()
-    assert test_cell.endswith("\npoints")  # the cell's value is what nbgrader records
-    kernel = (_cell(released, "grading-helper").source + "\n" + test_cell.removesuffix("points")
-              + "print('POINTS', points, [t['tags'][1] for t in graded.tests])")
+    assert not test_cell.endswith("\npoints")  # a bare number would show without its total (report() prints it)
+    kernel = (_cell(released, "grading-helper").source + "\n" + test_cell
+              + "\nprint('POINTS', points, [t['tags'][1] for t in graded.tests])")
     env = {key: value for key, value in os.environ.items() if not key.startswith("AUTOGRADER")}
     done = subprocess.run([sys.executable, "-c", kernel], cwd=path.parent, env=env, capture_output=True,
                           text=True, timeout=600)
