@@ -50,7 +50,7 @@ $(VENV)/.dev: $(VENV)/.student
 check: $(VENV)/.student  ## run the public checks on exercises/ (one: EX=forward; passing checks too: V=1)
 	@$(PY) -m autograder check exercises $(if $(EX),--only $(EX)) $(if $(filter-out 0,$(V)),--verbose)
 
-test: $(VENV)/.dev data  ## run our own test suite on two workers (as root: installs bubblewrap and chromium first)
+test: $(VENV)/.dev  ## run our own test suite on two workers (as root: installs what it needs first; then make data)
 	@PY=$(PY) tests/run.sh
 
 grade: $(VENV)/.student  ## grade one folder: make grade SUBMISSION=dir RESULTS=file [ONLY=ex1,ex2]

@@ -7,7 +7,8 @@ each digested on its own so that a regrade can say which one changed:
     graders     the graders folder grading.toml names ([grading] graders, wherever it is: every
                 file in it, data included) and the reference solutions
     config      grading.toml's bytes
-    data        the data folder beside grading.toml and beside the engine (data/, e.g. MNIST)
+    data        the data folder beside grading.toml and beside the engine (data/, what the
+                course's set-up steps build)
 
 Every digest frames each name and each content with its length, so no two different sets of
 files (a file whose bytes spell another file's name, say) feed the hash the same bytes. A file
@@ -69,7 +70,7 @@ def _tree(sha, label: str, root: Path, *, skip: Path | None = None) -> None:
 
 
 class _Cache:
-    """sha256 of large files (MNIST: 55 MB, 0.1-0.3 s to hash), kept in CACHE by the file's device,
+    """sha256 of large files (a 55 MB data set: 0.1-0.3 s to hash), kept in CACHE by the file's device,
     inode, size, modification and change times: a write to the file, or a file renamed over it,
     changes its change time (ctime), which no program can set back; then it is hashed again."""
 

@@ -54,15 +54,16 @@ def build_page(report: Report, files: dict[str, bytes], lesson: Path | None = No
     """files: the bytes graded; lesson: the folder of the lesson's Markdown, rendered at the end of
     the page, where the score table's lesson links land."""
     config = config or load(DEFAULT_CONFIG)
+    lesson = lesson or Path(config.path).resolve().parent / "lesson"  # the course's, beside its grading.toml
     parts = [f"<h1>Autograder feedback: {report.score:g} / {report.max_score:g}</h1>"]
     parts += [f'<p class="note">{html.escape(note)}</p>' for note in report.notes]
     sections = {exercise: f"#{LESSON_ID}-{anchor}"
-                for exercise, anchor in lesson_sections(lesson or LESSON, report.by_exercise()).items()}
+                for exercise, anchor in lesson_sections(lesson, report.by_exercise()).items()}
     parts.append(_scores(report, sections))
     for heading, make in course_sections(config):
         parts.append(f"<h2>{html.escape(heading)}</h2>")
         parts.append(_section(lambda: make(report, files, config), heading))
-    parts.append(_section(lambda: lesson_html(lesson or LESSON), "The lesson"))
+    parts.append(_section(lambda: lesson_html(lesson), "The lesson"))
     parts.append(f'<p class="tag">Seed {report.seed}, engine {html.escape(__version__)}, '
                  f"sandbox: {html.escape(report.sandbox)}.</p>")
     return ('<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'

@@ -27,6 +27,9 @@ if [ -n "$missing" ]; then
   fi
 fi
 
+# The course's set-up steps (`make data`), now that their system packages are here.
+"$PY" -m autograder.prepare
+
 # The no-namespace sandbox (as in Gradescope's containers) runs the child as a uid of no account,
 # which must be able to start the interpreter: pyenv keeps it under /root, which other users cannot
 # search. Make the folders above it searchable (not listable).

@@ -133,7 +133,7 @@ def toy_repository(copy: Path) -> Path:
     # In a repository the graders sit beside grading.toml, where the engine looks by default.
     config = "\n".join(line for line in TOY_CONFIG.read_text().splitlines() if not line.startswith("graders ="))
     (copy / "grading.toml").write_text(config + "\n")
-    for name in ("requirements.txt", "requirements-dev.txt", "Makefile", "pyproject.toml"):
+    for name in ("requirements.txt", "requirements-dev.txt", "requirements-notebook.txt", "Makefile", "pyproject.toml"):
         shutil.copy2(REPO / name, copy / name)
     shutil.copytree(REPO / "runners", copy / "runners", ignore=shutil.ignore_patterns("__pycache__"))
     return copy

@@ -18,7 +18,7 @@ import threading
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from conftest import REPO, run_cli
+from support import REPO, run_cli
 from test_instructor_inputs import ADD, MUL, course, grade_all
 
 from autograder import deadlines, gradescope

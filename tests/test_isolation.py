@@ -17,7 +17,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import REPO, SANDBOX_MODES, run_cli
+from support import REPO, SANDBOX_MODES, run_cli
 
 from autograder import sandbox, zygote
 from autograder.handle import Student

@@ -339,12 +339,6 @@ def test_nbgrader_grades_the_reference_notebook_full_marks(lesson):
         ("reference", 8.0, 8.0)]
 
 
-# PENDING until branch h25a's split lands (this lesson's tests in tests/course/, the engine's on the toy
-# course): only then do the engine's own tests pass whatever lesson the repository holds. Until
-# tests/course/ holds them, this test is skipped with that reason; the merge makes it run.
-@pytest.mark.skipif(not (Path(__file__).parent / "course" / "test_course.py").is_file(),
-                    reason="PENDING h25a: the lesson's tests are not in tests/course/ yet, so the engine's tests "
-                           "still need Day 2")
 def test_the_engines_own_tests_pass_on_the_new_lesson(lesson):
     done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-x", "-n", "2", "--dist", "loadfile",
                            "-p", "no:cacheprovider", "tests", "--ignore", "tests/course",

@@ -11,7 +11,7 @@ import csv
 import io
 
 import pytest
-from conftest import run_cli
+from support import run_cli
 from test_instructor_inputs import ADD, MUL, course, grade_all
 
 WRONG_MUL = "def mul(a, b):\n    return a + b\n"

@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import REPO
+from support import REPO
 from test_instructor_inputs import ADD, MUL, course, grade_all
 
 DAEMONS = ("munged", "slurmctld", "slurmd", "sbatch", "sinfo")

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from conftest import REPO, grade_folders  # noqa: E402
+from support import REPO, grade_folders  # noqa: E402
 from mistakes import MISTAKES  # noqa: E402
 
 NUMPY = ("sigmoid", "sigmoid_derivative", "forward", "backward", "train_xor")

@@ -10,7 +10,7 @@ import importlib
 import inspect
 
 import pytest
-from conftest import REPO, grade_folders, mutate
+from support import REPO, grade_folders, mutate
 
 SOLUTION = (REPO / "solutions" / "mlp.py").read_text()
 EXERCISES = ("sigmoid", "sigmoid_derivative", "forward", "backward")

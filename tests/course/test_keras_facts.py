@@ -19,7 +19,7 @@ import json
 
 import numpy as np
 import pytest
-from conftest import NO_NAMESPACES_ENV, REPO, grade_folders, make_submission, requires_bwrap, requires_root_dropping
+from support import NO_NAMESPACES_ENV, REPO, grade_folders, make_submission, requires_bwrap, requires_root_dropping
 
 from autograder.graders import mnist as data
 from autograder.graders.keras_checks import TOO_LARGE_HINT

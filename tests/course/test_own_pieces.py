@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from conftest import REPO, exercise_scores, grade  # noqa: E402
+from support import REPO, exercise_scores, grade  # noqa: E402
 
 from autograder.config import load  # noqa: E402
 

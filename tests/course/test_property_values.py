@@ -9,7 +9,7 @@ import importlib
 import inspect
 
 import pytest
-from conftest import REPO, exercise_scores, grade_folders, mutate
+from support import REPO, exercise_scores, grade_folders, mutate
 
 EXERCISES = ("sigmoid", "sigmoid_derivative", "forward", "backward")
 SOLUTION = (REPO / "solutions" / "mlp.py").read_text()

@@ -16,7 +16,7 @@ import tomllib
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from conftest import REPO, exercise_scores, grade_folders, mutate
+from support import REPO, exercise_scores, grade_folders, mutate
 
 EXERCISES = ("sigmoid", "sigmoid_derivative", "forward", "backward")
 REALCODE = REPO / "tests" / "course" / "realcode"

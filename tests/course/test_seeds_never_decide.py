@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from conftest import REPO  # noqa: E402
+from support import REPO  # noqa: E402
 
 NUMPY = ("sigmoid", "sigmoid_derivative", "forward", "backward", "train_xor")
 SEEDS = range(1, 11)

@@ -16,7 +16,7 @@ import pytest
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO / "tests"))
 
-from conftest import NO_NAMESPACES_ENV  # noqa: E402
+from support import NO_NAMESPACES_ENV  # noqa: E402
 
 
 @pytest.fixture(scope="module")

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from conftest import REPO, exercise_scores, grade_folders  # noqa: E402
+from support import REPO, exercise_scores, grade_folders  # noqa: E402
 
 from autograder.config import load  # noqa: E402
 
