@@ -13,10 +13,12 @@ from pathlib import Path
 import pytest
 from support import REPO
 
-# Answers the script's questions (sys.base_prefix, sys.executable) with BASE, and "runs" pytest by
+# Answers the script's questions (sys.base_prefix, sys.executable) with BASE, runs the course's set-up
+# (autograder.prepare: no packages needed, steps recorded), and "runs" pytest by
 # recording its arguments and its TMPDIR, then failing, as a failing suite would.
 FAKE_PYTHON = """#!/bin/sh
 if [ "$1" = "-c" ]; then echo "$BASE"; exit 0; fi
+if [ "$2" = "autograder.prepare" ]; then echo "$*" >> "$RECORD.prepare"; exit 0; fi  # no set-up packages, steps done
 echo "$TMPDIR $*" > "$RECORD"
 mkdir "$TMPDIR/pytest-of-someone"
 exit 1
@@ -65,8 +67,11 @@ def test_another_user_is_told_in_one_line_what_to_install(place):
     if "Permission denied" in done.stderr and "run.sh" in done.stderr:
         pytest.skip("this checkout is not readable by other users")
     lines = done.stderr.strip().splitlines()
-    assert lines == ["make test: install bubblewrap chromium first (Debian/Ubuntu: sudo apt-get install "
-                     "bubblewrap chromium); the tests that need them are skipped"], done.stderr
+    assert lines == ["make test: install bubblewrap chromium slurm-wlm munge first (Debian/Ubuntu: sudo apt-get "
+                     "install bubblewrap chromium slurm-wlm munge); the tests that need them are skipped"], done.stderr
+    # the course's set-up packages asked for, then its set-up steps run (what `make data` does)
+    assert (place / "out" / "record.prepare").read_text().splitlines() == [
+        "-m autograder.prepare --packages --missing", "-m autograder.prepare"]
     assert done.returncode == 1  # the suite's own status
     assert (place / "out" / "record").read_text().split()[1:] == ["-m", "pytest", "-q", "-n", "2", "--dist", "loadfile",
                                                           "tests/test_x.py"]
@@ -82,7 +87,7 @@ def test_root_makes_the_interpreter_reachable_and_says_so(place):
     env["BASE"] = str(base)
     env["PATH"] += f"{os.pathsep}/nonexistent"  # no apt-get either: nothing is installed here
     # Present (as if installed): the script installs only what is missing.
-    for tool in ("bwrap", "chromium"):
+    for tool in ("bwrap", "chromium", "slurmctld", "munged"):
         (place / "bin" / tool).symlink_to(shutil.which("true"))
     done = subprocess.run(["bash", str(REPO / "tests" / "run.sh")], env=env, capture_output=True, text=True, timeout=60)
     assert done.returncode == 1

@@ -357,8 +357,10 @@ def test_a_maximally_slow_submission_is_stopped_by_its_time_budgets(tmp_path, to
 
 def test_a_child_started_ahead_is_not_charged_for_waiting_its_turn(tmp_path, toy_config, toy_repo):
     """A slow but correct scale: the prefetched children of the next exercises wait longer than
-    their import limit (3 x 1 s), and must still get full marks."""
-    slow = SOLUTION + "\nimport time\n_s = scale\ndef scale(x, factor):\n    time.sleep(1.5)\n    return _s(x, factor)\n"
+    their import limit (3 x 1 s), and must still get full marks. (Slow only when scale's own checks
+    call it: predict calls the student's own scale, which passes, with factor 1.0, under a 1 s limit.)"""
+    slow = SOLUTION + ("\nimport time\n_s = scale\ndef scale(x, factor):\n"
+                       "    if factor != 1.0:\n        time.sleep(1.5)\n    return _s(x, factor)\n")
     path = _config_with(tmp_path, {"[exercise.predict]\nmodule = \"toy\"\nstandins = [\"scale\"]\ntimeout_s = 10\n":
                                    "[exercise.predict]\nmodule = \"toy\"\nstandins = [\"scale\"]\ntimeout_s = 1\n",
                                    "[exercise.mean]\nmodule = \"toy\"\ntimeout_s = 10\n":

@@ -101,8 +101,10 @@ def test_public_checks_show_the_submissions_own_text(graded):
     _, out = graded
     public = {t["tags"][0]: t["output"] for t in _tests(out, "public") if t["status"] != "passed"}
     assert "Leak" in public["scale"] and "[link=http://evil.example]" in public["scale"]
-    assert "Leak" in public["predict"]
-    assert "exited with status 173" in public["fit"]
+    # predict's ran with the reference's scale standing in (the student's raised): they speak as hidden
+    # checks do, so nothing of the stand-in (or what the student's code made of it) comes back
+    assert "Leak" not in public["predict"] and "standing in" in public["predict"], public["predict"]
+    assert "173" not in public["fit"] and "the process exited" in public["fit"]  # beside stand-ins too
 
 
 def test_junit_parses_whatever_the_messages_hold(graded):

@@ -83,8 +83,14 @@ def arm(port):
         done.append("flock")
     except OSError:
         pass
+    try:  # its nice raised to 18 (up only: no privilege needed); not where everything runs at 19 already
+        if os.getpriority(os.PRIO_PROCESS, 0) < 18:
+            os.setpriority(os.PRIO_PROCESS, 0, 18)
+            _KEPT["nice"] = True
+            done.append("nice")
+    except OSError:
+        pass
     try:  # what any process may read of another by its pid, set on itself
-        os.setpriority(os.PRIO_PROCESS, 0, 18)  # up only: no privilege needed
         os.sched_setaffinity(0, {0})
         os.sched_setscheduler(0, os.SCHED_BATCH, os.sched_param(0))
         resource.setrlimit(resource.RLIMIT_NOFILE, (777, resource.getrlimit(resource.RLIMIT_NOFILE)[1]))
@@ -187,7 +193,7 @@ def knock(port, pid, path=""):
 
 def heard():
     reached = []
-    if "scheduling" in _KEPT and os.getpriority(os.PRIO_PROCESS, 0) != 18:
+    if "nice" in _KEPT and os.getpriority(os.PRIO_PROCESS, 0) != 18:
         reached.append("reniced")
     if "scheduling" in _KEPT and os.sched_getaffinity(0) != {0}:
         reached.append("affinity set")
