@@ -136,8 +136,13 @@ def _bounded(memory_mb: int, seconds: float):
     def stop(signum, frame):
         raise _TooLong
 
+    lowered = False
     if limit is not None and (soft == resource.RLIM_INFINITY or limit < soft):
-        resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+        try:
+            resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+            lowered = True
+        except (ValueError, OSError):  # macOS refuses RLIMIT_AS: the timer alone bounds the section there
+            pass
     if timed:
         previous = signal.signal(signal.SIGALRM, stop)
         signal.setitimer(signal.ITIMER_REAL, seconds)
@@ -147,7 +152,8 @@ def _bounded(memory_mb: int, seconds: float):
         if timed:
             signal.setitimer(signal.ITIMER_REAL, 0)
             signal.signal(signal.SIGALRM, previous)
-        resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
+        if lowered:
+            resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
 
 
 # -- scores -------------------------------------------------------------------------------

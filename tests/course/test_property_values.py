@@ -17,6 +17,8 @@ SIGMOID = "    return np.exp(-np.logaddexp(0.0, -np.asarray(x, dtype=float)))\n"
 DERIVATIVE = "    a = np.asarray(a, dtype=float)\n    return a - a * a\n"
 FORWARD_START = "        self.hidden_layer_input = inputs @ self.weights_input_hidden + self.bias_hidden\n"
 FORWARD_RETURN = "        self.output = sigmoid(self.output_layer_input)\n        return self.output\n"
+# Wrong only where the units saturate (a sum beyond 50 becomes 0, so its sigmoid is 0.5, not 0 or 1).
+GUARD = "        self.{0} = np.where(np.abs(self.{0}) > 50, 0.0, self.{0})\n"
 
 # Stack games: after zeroing its input, the sigmoid writes the zeros into every array of the same
 # shape its callers hold, so a copy kept next to the call sees no change.
@@ -62,16 +64,16 @@ CASES = [
     ("forward rounds its output", "forward",
      [(FORWARD_RETURN, FORWARD_RETURN.replace("return self.output", "return np.round(self.output)"))],
      ["test_forward_batch"]),
-    ("forward clips the hidden weighted sums to [-5, 5]", "forward",
-     [(FORWARD_START, FORWARD_START.replace("inputs @ self.weights_input_hidden + self.bias_hidden",
-                                            "np.clip(inputs @ self.weights_input_hidden + self.bias_hidden, -5, 5)"))],
+    ("forward zeroes weighted sums beyond 50 (an overflow guard)", "forward",
+     [(FORWARD_START, FORWARD_START + GUARD.format("hidden_layer_input")),
+      (FORWARD_RETURN, GUARD.format("output_layer_input") + FORWARD_RETURN)],
      ["test_forward_saturated_and_leaves_its_inputs_alone"]),
 ]
 HINTS = {"math.exp on a Python float": "raised OverflowError: math.exp and ** on a Python float",
          "forward rebinds the weights to float32 copies": "it became a float32 array",
          "forward rounds its output": "forward returns rounded outputs (0 or 1)",
          # Wrong only where the units saturate: the one case the saturation hint is for.
-         "forward clips the hidden weighted sums to [-5, 5]": "wrong when the hidden units saturate"}
+         "forward zeroes weighted sums beyond 50 (an overflow guard)": "wrong when the hidden units saturate"}
 
 
 def check_titles(exercise: str) -> dict[str, str]:
