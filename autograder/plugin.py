@@ -357,6 +357,7 @@ _HIDDEN_CRASHES = (
     (re.compile(r"the process died with signal .*", re.S), "the process died from a signal"),
     (re.compile(r"the process exited with status .*", re.S), "the process exited (sys.exit or os._exit in your code?)"),
     (re.compile(r"sent back something that is not plain data.*", re.S), "sent back something that is not plain data"),
+    (re.compile(r"sent back more than the grader takes \(arrays of more than \d+ elements in one reply\)"), None),
 )
 _FLOAT_MAX = 1.7976931348623157e308
 
@@ -449,7 +450,7 @@ def _verdict(error, public: bool, seen: _Seen) -> tuple[str, str, float]:
         if not public:
             text = next((keep or text for pattern, keep in _HIDDEN_CRASHES if pattern.fullmatch(text)),
                         "it stopped answering")
-        if text.startswith("took longer than"):  # a time limit, not a crash
+        if text.startswith(("took longer than", "sent back more than")):  # a limit, not a crash
             return "failed", f"your code {text}", 0.0
         return "failed", f"your code crashed: {text}", 0.0
     if isinstance(error, OverflowError) and seen.huge_integer:

@@ -197,13 +197,44 @@ def _planted_paths(toy_repo: Path) -> list[Path]:
     return [toy_repo / PLANTED, REPO / PLANTED, Path("/tmp") / PLANTED, Path.cwd() / PLANTED]
 
 
-@pytest.fixture(scope="module", params=[
-    pytest.param(BWRAP, marks=pytest.mark.skipif(not sandbox.bwrap_works(), reason="bubblewrap is not installed "
-                                                 "or cannot create namespaces here (make test installs it as root)")),
-    pytest.param(NO_NAMESPACES, marks=requires_root_dropping)])
+MODES = [pytest.param(BWRAP, id=BWRAP, marks=pytest.mark.skipif(
+              not sandbox.bwrap_works(),
+              reason="bubblewrap is not installed or cannot create namespaces here (make test installs it as root)")),
+          pytest.param(NO_NAMESPACES, id=NO_NAMESPACES, marks=requires_root_dropping)]
+
+
+def _graded_in(mode: str, attack: str) -> bool:
+    """Which run grades an attack: every one in bubblewrap; without namespaces, those it defends
+    there, less those judged in the trusted process alike (when the bubblewrap run has them)."""
+    return mode == BWRAP or attack not in BWRAP_ONLY and not (attack in SANDBOX_INDEPENDENT and sandbox.bwrap_works())
+
+
+def per_attack(attacks) -> list:
+    """(mode, attack) for each attack in each run that grades it: no case exists only to be skipped."""
+    return [pytest.param(mode.values[0], attack, id=f"{mode.values[0]}-{attack}", marks=mode.marks)
+            for mode in MODES for attack in attacks if _graded_in(mode.values[0], attack)]
+
+
+def each_mode(test):
+    return pytest.mark.parametrize("run", MODES, indirect=True)(test)
+
+
+def each_attack(attacks):
+    return pytest.mark.parametrize(("run", "attack"), per_attack(attacks), indirect=["run"])
+
+
+_RUNS: dict[str, Run] = {}  # one grade-all per mode for the whole module (xdist keeps a file on one worker)
+
+
+@pytest.fixture
 def run(request, tmp_path_factory, no_namespaces, toy_repo) -> Run:
+    if request.param not in _RUNS:
+        _RUNS[request.param] = _graded_corpus(request.param, tmp_path_factory, no_namespaces, toy_repo)
+    return _RUNS[request.param]
+
+
+def _graded_corpus(mode, tmp_path_factory, no_namespaces, toy_repo) -> Run:
     """The corpus graded by one grade-all call in this sandbox; cleans up whatever the attacks left."""
-    mode = request.param
     assert sorted(path.stem for path in CORPUS.glob("*.py") if path.stem not in ENGINE_ATTACKS) == sorted(EXPECTED), \
         "tests/hostile/ and EXPECTED differ"
     root = tmp_path_factory.mktemp(f"corpus-{mode.replace(' ', '-')}")
@@ -211,8 +242,7 @@ def run(request, tmp_path_factory, no_namespaces, toy_repo) -> Run:
     # The children's folders: a place the dropped uid can reach (pytest's own tmp is root's only).
     scratch = Path(tempfile.mkdtemp(prefix="corpus-children-"))
     scratch.chmod(0o711)
-    attacks = [a for a in EXPECTED if mode == BWRAP or a not in BWRAP_ONLY
-               and not (a in SANDBOX_INDEPENDENT and sandbox.bwrap_works())]
+    attacks = [a for a in EXPECTED if _graded_in(mode, a)]
     listener = socket.create_server(("127.0.0.1", 0))
     listener.settimeout(0.2)
     connections = []
@@ -262,25 +292,17 @@ def run(request, tmp_path_factory, no_namespaces, toy_repo) -> Run:
 
 # What the failed checks of an attack tell the student (each failing check's output says it).
 REASONS = {
-    "exit_at_import": "SystemExit", "syntax_error": "SyntaxError", "os_exit_in_forward": "exited",
+    "exit_at_import": "SystemExit", "syntax_error": "SyntaxError", "os_exit_in_predict": "exited",
     "infinite_loop": "time limit", "memory_bomb": "MemoryError", "forged_npyfile": "not plain data",
-    "forged_deep_json": "not plain data", "forged_oversize": "not plain data", "forged_wide_json": "not plain data",
+    "forged_deep_json": "not plain data", "forged_oversize": "more than the grader takes", "forged_wide_json": "not plain data",
     "nan_outputs": "NaN",
     "import_solution": "not implemented", "standin_globals": "not implemented",
 }
 
 
-def _skip_unless_graded(run: Run, attack: str) -> None:
-    if attack in BWRAP_ONLY and attack not in run.attacks:
-        pytest.skip(f"{attack} needs bubblewrap: {BWRAP_ONLY[attack]}")
-    if attack not in run.attacks:
-        pytest.skip(f"{attack} does not depend on the sandbox; the bubblewrap run graded it")
-
-
-@pytest.mark.parametrize("attack", EXPECTED)
+@each_attack(EXPECTED)
 def test_attack_scores_what_it_earned(run, attack, toy_config):
     config = toy_config
-    _skip_unless_graded(run, attack)
     assert run.status(attack) in ("graded", "does-not-import"), f"grading {attack} did not complete: {run.status(attack)}"
     results = run.results(attack)
     messages = [(t["name"], t["output"][:160]) for t in results["tests"] if t["status"] != "passed"]
@@ -289,16 +311,14 @@ def test_attack_scores_what_it_earned(run, attack, toy_config):
     assert results["extra_data"]["sandbox_layers"]["mode"] == ("bubblewrap" if run.mode == BWRAP else "dropped")
 
 
-@pytest.mark.parametrize("attack", REASONS)
+@each_attack(REASONS)
 def test_failed_checks_say_why(run, attack):
-    _skip_unless_graded(run, attack)
     failed = [t for t in run.results(attack)["tests"] if t["status"] != "passed"]
     assert failed and all(REASONS[attack] in t["output"] for t in failed), [t["output"][:120] for t in failed]
 
 
-@pytest.mark.parametrize("attack", EXPECTED)
+@each_attack(EXPECTED)
 def test_results_show_no_grader_or_solution_text(run, attack):
-    _skip_unless_graded(run, attack)
     assert leaked(run.results(attack), secret_lines()) == []
 
 
@@ -309,19 +329,20 @@ def test_secret_lines_catch_a_leak():
     assert not leaked({"tests": [{"output": (CORPUS / "syntax_error.py").read_text()}]}, secrets)
 
 
+@each_mode
 def test_nothing_is_left_running(run):
     assert run.leftovers == []
 
 
+@each_mode
 def test_fake_results_change_nothing(run):
     for attack in run.attacks:
         assert "hostile-fake-results" not in json.dumps(run.results(attack)), f"{attack}'s results.json was replaced"
     assert run.planted == []
 
 
+@pytest.mark.parametrize("run", [mode for mode in MODES if _graded_in(mode.values[0], "network")], indirect=True)
 def test_network_is_unreachable(run):
-    if run.mode == NO_NAMESPACES and "network" in BWRAP_ONLY:
-        pytest.skip(f"network: {BWRAP_ONLY['network']}")
     assert run.connections == 0
 
 

@@ -151,7 +151,7 @@ def test_the_graders_work_on_a_reply_stops_with_the_time_budget(mode):
 
 def test_a_reply_too_wide_to_work_on_is_refused_before_it_is_decoded(mode):
     measured = _work_on_replies("wide kernel", 60.0)
-    assert "not plain data" in measured["outcome"] and "elements" in measured["outcome"]
+    assert "more than the grader takes" in measured["outcome"] and "elements" in measured["outcome"]
     assert measured["peak_mb"] < 400, measured
 
 
