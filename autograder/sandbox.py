@@ -601,6 +601,12 @@ class Child:
         except wire.WireError as error:  # a forged reply; the stream may be out of step, so end the child
             self.close()
             raise ChildDied(f"sent back something that is not plain data ({error})") from None
+        except OSError:  # any other error on the pipes of a child that has died (seen under load): its death
+            if self.process.poll() is None:
+                raise
+            code = self.process.wait()
+            self.close()
+            raise ChildDied(self.killed_for or _death(code, self.limits)) from None
 
     def close(self, *, wait: bool = True) -> None:
         """Kill the child, everything it started, and delete its files (again: does nothing).

@@ -5,6 +5,7 @@ A release of the course is checked with the shared interpreter (PY=...), so no v
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -66,7 +67,9 @@ class Screen:
 
 
 def _make(folder: Path, *args: str) -> str:
-    return f"make check PY={sys.executable} " + " ".join(args)
+    # As a student types it: not a sub-make of `make test` (whose MAKEFLAGS would add make's own
+    # "Entering directory" lines, as long as the folder's path).
+    return f"env -u MAKEFLAGS -u MAKELEVEL -u MFLAGS make check PY={sys.executable} " + " ".join(args)
 
 
 def test_rows_replace_the_running_line_whole_at_80_columns(student):
@@ -101,7 +104,9 @@ def test_ctrl_c_leaves_one_clean_line(student):
 
 def test_a_pipe_gets_the_table_without_control_bytes(student):
     shutil.copy(REPO / "solutions" / "mlp.py", student / "exercises" / "mlp.py")
-    done = subprocess.run(["make", "check", f"PY={sys.executable}", "EX=sigmoid"], cwd=student, capture_output=True)
+    env = {key: value for key, value in os.environ.items() if key not in ("MAKEFLAGS", "MAKELEVEL", "MFLAGS")}
+    done = subprocess.run(["make", "check", f"PY={sys.executable}", "EX=sigmoid"], cwd=student, capture_output=True,
+                          env=env)
     out = done.stdout.decode()
     assert done.returncode == 0 and "\x1b" not in out and "\r" not in out, out
     assert all(len(line) <= 80 for line in out.splitlines()), out
