@@ -2,7 +2,7 @@
 commit) and in this one, by turns, so that a change in the machine's speed hits both alike.
 
     git worktree add /tmp/before <commit>
-    .venv/bin/python bench/compare.py /tmp/before [--runs 5] [--class-size 8] [--output FILE]
+    .venv/bin/python bench/compare.py /tmp/before [--runs 5] [--keras-runs N] [--class-size 8] [--output FILE]
 
 Each checkout grades its own solutions/ with this interpreter (data/ is linked from this one
 where BEFORE has none). Measured, wall-clock medians:
@@ -71,6 +71,7 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--class-size", type=int, default=8)
     parser.add_argument("--output", type=Path)
+    parser.add_argument("--keras-runs", type=int, help="runs of the Keras and grade-all rows (default: half of --runs)")
     args = parser.parse_args()
     before = args.before.resolve()
     if not (before / "autograder").is_dir() or not (before / "grading.toml").is_file():
@@ -88,7 +89,7 @@ def main() -> int:
     for name, (command, env) in measures(class_dir, out, args.class_size).items():
         for repo in (before, AFTER):
             timed(command(repo), repo, env)  # warm: bytecode written, files cached
-        runs = args.runs if "grade-all" not in name and "keras" not in name else max(2, args.runs // 2)
+        runs = args.runs if "grade-all" not in name and "keras" not in name else args.keras_runs or max(2, args.runs // 2)
         for _ in range(runs):
             for repo in (before, AFTER):
                 times[name][repo].append(timed(command(repo), repo, env))

@@ -22,8 +22,8 @@ def _seed(rng) -> int:
 
 def test_keras_mnist_load_mnist_flattens_and_scales(student, shared, rng, cfg):
     """load_mnist() turns each 28 x 28 uint8 image of both splits into a float32 row of 784 values in [0, 1]"""
-    loaded, blocks, rows, _ = shared_load(student, shared, rng, cfg.load_samples)
-    check_loaded(loaded, blocks, rows, [np.ones(len(picked), bool) for picked in rows])
+    loaded, blocks, rows, _, sizes = shared_load(student, shared, rng, cfg.load_samples)
+    check_loaded(loaded, blocks, rows, [np.ones(len(picked), bool) for picked in rows], sizes)
 
 
 def _inputs(rng, n=32):
