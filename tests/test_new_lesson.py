@@ -192,8 +192,7 @@ sections = { "softmax:header" = "### 1. Softmax", "softmax:cross_entropy" = "###
 '''
 FULL = {"softmax": 5.0, "cross_entropy": 3.0}
 # The files of Day 2 that go (the README's "Starting a new lesson" lists them).
-DAY2 = ("solutions", "exercises", "lesson", "nbgrader/source", "autograder/graders", "tests/course",
-        "tests/mistakes", "tests/variants")
+DAY2 = ("solutions", "exercises", "lesson", "nbgrader/source", "autograder/graders", "tests/course")
 
 
 def _write(root: Path, files: dict[str, str]) -> None:

@@ -4,8 +4,9 @@ Each corpus we have is run through `check` (no reference, check_timeout_s, depen
 through `grade-all` (the reference standing in where an exercise's prerequisite failed). A public
 check that passes in one passes in the other; one that `make check` reports as waiting on a broken
 prerequisite is the only exception (grading stands the reference in for it, and says so).
-Corpora: tests/variants, tests/mistakes, tests/course/train_xor, every other mlp.py under
-tests/course (the real-code corpus), and the hostile corpus (tests/hostile, appended to the reference).
+Corpora: tests/course/variants, tests/course/mistakes, tests/course/train_xor, every other mlp.py under
+tests/course/realcode (the real-code corpus), and this lesson's hostile corpus (tests/course/hostile: attacks
+on mlp.py, appended to the reference).
 """
 
 from __future__ import annotations
@@ -29,15 +30,16 @@ REFERENCE = (REPO / "solutions" / "mlp.py").read_text()
 def _corpus(kind: str) -> dict[str, str]:
     """{submission name: its mlp.py} for one corpus."""
     if kind == "variants":
-        return {path.parent.name: path.read_text() for path in sorted((REPO / "tests" / "variants").glob("*/mlp.py"))}
+        return {path.parent.name: path.read_text() for path in sorted((REPO / "tests" / "course" / "variants").glob("*/mlp.py"))}
     if kind == "mistakes":
         return {f"m{number:02d}": mistake.source() for number, mistake in enumerate(MISTAKES)}
     if kind == "course":
         found = {f"xor-{path.stem}": REFERENCE + "\n\n" + path.read_text()
                  for path in sorted((COURSE / "train_xor").glob("*.py"))}
-        found.update({f"real-{path.parent.name}": path.read_text() for path in sorted(COURSE.rglob("mlp.py"))})
+        found.update({f"real-{path.parent.name}": path.read_text()
+                      for path in sorted((COURSE / "realcode").rglob("mlp.py"))})
         return found
-    hostile = sorted((REPO / "tests" / "hostile").glob("*.py"))
+    hostile = sorted((COURSE / "hostile").glob("*.py"))
     return {path.stem: REFERENCE + "\n\n" + path.read_text() for path in hostile}
 
 

@@ -1,6 +1,6 @@
 """The Keras grade rests on facts the trusted side established, never on the child's own account.
 
-Three forgeries of tests/hostile/keras/ (issue 24, items 2 and 3), graded by one grade-all call; two
+Three forgeries of tests/course/hostile/keras/ (issue 24, items 2 and 3), graded by one grade-all call; two
 carry a 784-128-10 network this test trains in NumPy on MNIST's real labels (0.95 test accuracy):
 - forged_handler replaces the child's request handler and answers every probe as a perfect
   submission would, with build_model and train_model unimplemented: it must score 0;
@@ -24,7 +24,7 @@ from support import NO_NAMESPACES_ENV, REPO, grade_folders, make_submission, req
 from autograder.graders import mnist as data
 from autograder.graders.keras_checks import TOO_LARGE_HINT
 
-FORGERIES = REPO / "tests" / "hostile" / "keras"
+FORGERIES = REPO / "tests" / "course" / "hostile" / "keras"
 TRAINING = ("trains_on_small_subset", "train_model_fits_given_data", "test_accuracy")
 
 

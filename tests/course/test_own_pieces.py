@@ -13,7 +13,7 @@ from autograder.config import load  # noqa: E402
 
 NUMPY = ("sigmoid", "sigmoid_derivative", "forward", "backward", "train_xor")
 COURSE = load(REPO / "grading.toml")
-SELF_HELPERS = (REPO / "tests" / "variants" / "self_helpers" / "mlp.py").read_text()
+SELF_HELPERS = (REPO / "tests" / "course" / "variants" / "self_helpers" / "mlp.py").read_text()
 # forward without its hidden bias: forward's own checks fail, so the reference's forward (and, layered
 # over the student's own, its __init__) stands in for backward and train_xor.
 NO_HIDDEN_BIAS = '''

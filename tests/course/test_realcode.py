@@ -23,7 +23,7 @@ REALCODE = REPO / "tests" / "course" / "realcode"
 SUBMISSIONS = REALCODE / "submissions"
 LABELS = tomllib.loads((REALCODE / "LABELS.toml").read_text())
 LABELLED = [(name, exercise) for name, exercises in sorted(LABELS.items()) for exercise in exercises]
-VARIANTS = REPO / "tests" / "variants"
+VARIANTS = REPO / "tests" / "course" / "variants"
 SEEDS = range(1, 11)
 
 

@@ -15,7 +15,7 @@ from support import REPO  # noqa: E402
 
 NUMPY = ("sigmoid", "sigmoid_derivative", "forward", "backward", "train_xor")
 SEEDS = range(1, 11)
-VARIANTS = sorted(path.parent for path in (REPO / "tests" / "variants").glob("*/mlp.py"))
+VARIANTS = sorted(path.parent for path in (REPO / "tests" / "course" / "variants").glob("*/mlp.py"))
 
 _GRADE = """
 import json, sys
