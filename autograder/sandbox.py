@@ -595,18 +595,27 @@ class Child:
             raise ChildDied(budget or f"took longer than the {timeout_s:g} s time limit (an endless loop?)",
                             dump=dump[:8000]) from None
         except (EOFError, BrokenPipeError):
-            code = self.process.wait()
-            self.close()
-            raise ChildDied(self.killed_for or _death(code, self.limits)) from None
+            raise self._died(timeout_s, budget) from None
         except wire.WireError as error:  # a forged reply; the stream may be out of step, so end the child
             self.close()
             raise ChildDied(f"sent back something that is not plain data ({error})") from None
         except OSError:  # any other error on the pipes of a child that has died (seen under load): its death
             if self.process.poll() is None:
                 raise
-            code = self.process.wait()
-            self.close()
-            raise ChildDied(self.killed_for or _death(code, self.limits)) from None
+            raise self._died(timeout_s, budget) from None
+
+    def _died(self, timeout_s: float, budget: str) -> ChildDied:
+        """The child's death, in words. One that crashed while its watchdog was writing the stack
+        it dumps just before the time limit (faulthandler, from a signal handler, can fault on a
+        frame the loop is changing; nothing else in the child writes that header) ran out of time."""
+        code = self.process.wait()
+        self.close()  # joins the output drain
+        number = -code if code < 0 else code - 128 if 128 < code < 160 else 0
+        start = _DUMP_START.search(self.output)
+        if start and number in (signal.SIGSEGV, signal.SIGABRT, signal.SIGBUS) and not self.killed_for:
+            return ChildDied(budget or f"took longer than the {timeout_s:g} s time limit (an endless loop?)",
+                             dump=self.output[start.start():][:8000])
+        return ChildDied(self.killed_for or _death(code, self.limits))
 
     def close(self, *, wait: bool = True) -> None:
         """Kill the child, everything it started, and delete its files (again: does nothing).

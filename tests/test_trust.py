@@ -12,6 +12,7 @@ import csv
 import io
 import json
 import os
+import re
 import subprocess
 import sys
 import time
@@ -372,6 +373,28 @@ def test_a_child_started_ahead_is_not_charged_for_waiting_its_turn(tmp_path, toy
     scores = exercise_scores(json.loads((tmp_path / "r.json").read_text()))
     assert scores["predict"] == toy_config.exercises["predict"].max_score
     assert scores["mean"] == toy_config.exercises["mean"].max_score
+
+
+CRASHES = """import os, signal
+def dumping():  # what the watchdog writes just before the time limit, then a fault, as when the dump races the loop
+    os.write(2, b"Current thread 0x00007f0000000001 (most recent call first):\\n  File \\"m.py\\", line 4 in dumping\\n")
+    os.kill(os.getpid(), signal.SIGSEGV)
+def faulting():
+    os.kill(os.getpid(), signal.SIGSEGV)
+"""
+
+
+@pytest.mark.parametrize(("function", "says"), [("dumping", "took longer than the 5 s time limit"),
+                                                ("faulting", "the process crashed (SIGSEGV)")])
+def test_a_fault_while_the_stack_is_dumped_at_the_time_limit_is_the_time_limit(function, says):
+    child = sandbox.Child({"m.py": CRASHES.encode()}, sandbox.Limits(timeout_s=5))
+    try:
+        assert child.request(wire.encode({"op": "import", "module": "m"}))["ok"] is None
+        with pytest.raises(sandbox.ChildDied, match=re.escape(says)) as died:
+            child.request(wire.encode({"op": "call", "target": function, "args": []}), 5)
+        assert ("line 4 in dumping" in died.value.dump) == (function == "dumping")
+    finally:
+        child.close()
 
 
 def test_send_then_late_receive_counts_time_from_receive():
