@@ -25,12 +25,14 @@ from mistakes import MISTAKES  # noqa: E402
 NUMPY = ("sigmoid", "sigmoid_derivative", "forward", "backward", "train_xor")
 COURSE = Path(__file__).resolve().parent
 REFERENCE = (REPO / "solutions" / "mlp.py").read_text()
+# The engine's attacks (tests/hostile/) that name no exercise: they go after the process, whatever it grades.
+GENERIC = ("background_process", "exit_at_import", "fake_results", "huge_output", "reach_grader")
 
 
 def _corpus(kind: str) -> dict[str, str]:
     """{submission name: its mlp.py} for one corpus."""
     if kind == "variants":
-        return {path.parent.name: path.read_text() for path in sorted((REPO / "tests" / "course" / "variants").glob("*/mlp.py"))}
+        return {path.parent.name: path.read_text() for path in sorted((COURSE / "variants").glob("*/mlp.py"))}
     if kind == "mistakes":
         return {f"m{number:02d}": mistake.source() for number, mistake in enumerate(MISTAKES)}
     if kind == "course":
@@ -39,8 +41,9 @@ def _corpus(kind: str) -> dict[str, str]:
         found.update({f"real-{path.parent.name}": path.read_text()
                       for path in sorted((COURSE / "realcode").rglob("mlp.py"))})
         return found
-    hostile = sorted((COURSE / "hostile").glob("*.py"))
+    hostile = sorted((COURSE / "hostile").glob("*.py")) + [REPO / "tests" / "hostile" / f"{name}.py" for name in GENERIC]
     return {path.stem: REFERENCE + "\n\n" + path.read_text() for path in hostile}
+
 
 
 _CHECK = """
