@@ -41,7 +41,8 @@ def _corpus(kind: str) -> dict[str, str]:
         found.update({f"real-{path.parent.name}": path.read_text()
                       for path in sorted((COURSE / "realcode").rglob("mlp.py"))})
         return found
-    hostile = sorted((COURSE / "hostile").glob("*.py")) + [REPO / "tests" / "hostile" / f"{name}.py" for name in GENERIC]
+    hostile = sorted((COURSE / "hostile").glob("*.py"))
+    hostile += [REPO / "tests" / "hostile" / f"{name}.py" for name in GENERIC]
     return {path.stem: REFERENCE + "\n\n" + path.read_text() for path in hostile}
 
 

@@ -91,8 +91,9 @@ def test_forged_accounts_earn_nothing(forged_folders, tmp_path, config, env, mon
     oversize = graded["oversize_reply"]
     assert oversize["score"] == 0
     # refused by its sizes: the Keras checks' own limits, or the wire's bound on any reply before that
-    assert any(TOO_LARGE_HINT in t["output"] or "sent back more than the grader takes (arrays of more than" in t["output"]
-               for t in oversize["tests"]), [t["output"] for t in oversize["tests"]]
+    refused = (TOO_LARGE_HINT, "sent back more than the grader takes (arrays of more than")
+    assert any(any(words in t["output"] for words in refused) for t in oversize["tests"]), \
+        [t["output"] for t in oversize["tests"]]
     scores = {_check(t["name"]): t["score"] for t in graded["pretrained_model"]["tests"]}
     want = {name: 0 if name in TRAINING else points[f"test_keras_mnist_{name}"] for name in scores}
     assert set(want) == {name.removeprefix("test_keras_mnist_") for name in points}
