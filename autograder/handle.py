@@ -301,7 +301,7 @@ class Student:
         except Exception as error:  # whatever a forged reply makes decoding raise (RecursionError included)
             self.close()
             reason = str(error) if isinstance(error, wire.WireError) else type(error).__name__
-            if reason.endswith("elements in one reply"):  # the grader's own bound (wire.MAX_ELEMENTS)
+            if isinstance(error, wire.TooManyElements):  # the grader's own bound, not a broken reply
                 raise StudentCrashed(f"sent back more than the grader takes ({reason})") from None
             raise StudentCrashed(f"sent back something that is not plain data ({reason})") from None
 

@@ -590,10 +590,7 @@ class Child:
             yield
         except TimeoutError:
             self.close()  # joins the output drain, so the stack the child dumped is in self.output
-            start = _DUMP_START.search(self.output)
-            dump = self.output[start.start():] if start else ""
-            raise ChildDied(budget or f"took longer than the {timeout_s:g} s time limit (an endless loop?)",
-                            dump=dump[:8000]) from None
+            raise self._timed_out(timeout_s, budget) from None
         except (EOFError, BrokenPipeError):
             raise self._died(timeout_s, budget) from None
         except wire.WireError as error:  # a forged reply; the stream may be out of step, so end the child
@@ -610,12 +607,16 @@ class Child:
         frame the loop is changing; nothing else in the child writes that header) ran out of time."""
         code = self.process.wait()
         self.close()  # joins the output drain
-        number = -code if code < 0 else code - 128 if 128 < code < 160 else 0
-        start = _DUMP_START.search(self.output)
-        if start and number in (signal.SIGSEGV, signal.SIGABRT, signal.SIGBUS) and not self.killed_for:
-            return ChildDied(budget or f"took longer than the {timeout_s:g} s time limit (an endless loop?)",
-                             dump=self.output[start.start():][:8000])
+        if _signal_of(code) in _FAULTS and _DUMP_START.search(self.output) and not self.killed_for:
+            return self._timed_out(timeout_s, budget)
         return ChildDied(self.killed_for or _death(code, self.limits))
+
+    def _timed_out(self, timeout_s: float, budget: str) -> ChildDied:
+        """The time limit (or the budget that ended first), with the stack the child dumped (closed first)."""
+        start = _DUMP_START.search(self.output)
+        dump = self.output[start.start():] if start else ""
+        return ChildDied(budget or f"took longer than the {timeout_s:g} s time limit (an endless loop?)",
+                         dump=dump[:8000])
 
     def close(self, *, wait: bool = True) -> None:
         """Kill the child, everything it started, and delete its files (again: does nothing).
@@ -682,15 +683,22 @@ _DUMP_START = re.compile(r"^(?:Current thread|Thread) 0x[0-9a-f]+ \(most recent 
 LANDLOCK_FAILED = 97  # child.py's exit status when it could not confine itself
 
 
+_FAULTS = (signal.SIGSEGV, signal.SIGABRT, signal.SIGBUS)
+
+
+def _signal_of(code: int) -> int:
+    """The signal a child died of, 0 if it exited: bubblewrap passes death by signal n on as status 128 + n."""
+    return -code if code < 0 else code - 128 if 128 < code < 160 else 0
+
+
 def _death(code: int, limits: Limits) -> str:
     if code == LANDLOCK_FAILED:
         return "the sandbox could not be set up on this machine (Landlock failed); please tell your instructor"
-    # bubblewrap passes a child's death by signal n on as exit status 128 + n.
-    number = -code if code < 0 else code - 128 if 128 < code < 160 else 0
+    number = _signal_of(code)
     name = signal.Signals(number).name if number in signal.Signals._value2member_map_ else ""
     if number == signal.SIGKILL:
         return f"the process was killed (over the {limits.memory_mb} MB memory limit, or another limit?)"
-    if number in (signal.SIGSEGV, signal.SIGABRT, signal.SIGBUS):
+    if number in _FAULTS:
         return f"the process crashed ({name}); near the {limits.memory_mb} MB memory limit that usually means out of memory"
     if name:
         return f"the process died with signal {name}"

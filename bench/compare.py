@@ -85,8 +85,9 @@ def main() -> int:
         class_dir[repo] = out / f"class-{repo.name}"
         for n in range(args.class_size):
             shutil.copytree(repo / "solutions", class_dir[repo] / f"student{n:03d}")
-    times = {name: {before: [], AFTER: []} for name in measures(class_dir, out, args.class_size)}
-    for name, (command, env) in measures(class_dir, out, args.class_size).items():
+    rows = measures(class_dir, out, args.class_size)
+    times = {name: {before: [], AFTER: []} for name in rows}
+    for name, (command, env) in rows.items():
         for repo in (before, AFTER):
             timed(command(repo), repo, env)  # warm: bytecode written, files cached
         runs = args.runs if "grade-all" not in name and "keras" not in name else args.keras_runs or max(2, args.runs // 2)
